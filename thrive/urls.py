@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from thrive.accounts import views as account_views
+from thrive.accounts.middleware import two_factor_exempt
+from thrive.lib.api import build_api
+from thrive.survivors.api import router as survivors_router
+
+api = build_api()
+api.add_router("/", survivors_router)
+
+admin.site.login = two_factor_exempt(account_views.login_view)  # one login, with lockout
+admin.site.site_header = "Thrive administration"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("thrive.accounts.urls")),
+    path("survivors/", include("thrive.survivors.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "thrive.lib.errors.forbidden"
+handler404 = "thrive.lib.errors.not_found"
+handler500 = "thrive.lib.errors.server_error"
