@@ -69,6 +69,12 @@ class BaseTestCase(TestCase):
     def assertNoSurvivorData(self, response, survivor=None):  # noqa: N802 (unittest style)
         survivor = survivor or self.survivor
         body = response.content.decode(errors="replace")
-        for secret in (survivor.legal_name, survivor.preferred_name, survivor.phone,
-                       survivor.email, survivor.code_word, survivor.date_of_birth.isoformat()):
+        for secret in (
+            survivor.legal_name,
+            survivor.preferred_name,
+            survivor.phone,
+            survivor.email,
+            survivor.code_word,
+            survivor.date_of_birth.isoformat(),
+        ):
             self.assertNotIn(secret, body)
