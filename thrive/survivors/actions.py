@@ -42,8 +42,9 @@ def _lookup_rows(survivor):
 @transaction.atomic
 def survivor_create(organization, *, actor, data):
     survivor = Survivor(organization=organization, **data)
-    survivor.record_number = 1  # placeholder so full_clean passes; the real one is reserved below
-    survivor.full_clean()
+    # The record number is reserved below, so it is left out of validation: a placeholder
+    # would collide with the organization's existing record of that number.
+    survivor.full_clean(exclude=["record_number"])
     survivor.record_number = _reserve_record_numbers(organization, 1)[0]
     survivor.save()
     SurvivorLookup.objects.bulk_create(_lookup_rows(survivor))
@@ -63,7 +64,10 @@ def survivor_update(survivor, *, actor, data):
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    before = {name: getattr(survivor, name) for name in EDITABLE_FIELDS}
+    # Compare with what is stored, not with the instance: a bound ModelForm has already
+    # written the submitted values onto it. The row lock serializes concurrent edits.
+    stored = Survivor.objects.select_for_update().get(pk=survivor.pk)
+    before = {name: getattr(stored, name) for name in EDITABLE_FIELDS}
     for name, value in data.items():
         setattr(survivor, name, value)
     survivor.full_clean()

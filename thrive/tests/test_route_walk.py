@@ -1,0 +1,148 @@
+"""Every route of the project, walked as an outsider and as a data analyst.
+
+The routes are enumerated from the URLconf (the API's routes are in it too), so a route added
+later is walked without editing this file. A new route whose parameter this walker cannot fill
+fails here with a message saying which object to add to `sample_objects`.
+
+- The outsider is a supervisor of agency B, fully logged in (two factors) with an API token of
+  B. Every route that names one of agency A's records answers 404, whatever the method.
+- The data analyst of agency A gets 403 on every person-level route, pages and API alike.
+- No response to either, on any route, carries agency A's survivor data.
+"""
+
+import re
+
+from django.urls import URLResolver, get_resolver
+
+from thrive.accounts.actions import api_token_create
+from thrive.test import BaseTestCase
+
+# Routes that show no person: open to every role (and to the outsider, for their own org).
+NOT_PERSON_LEVEL = {
+    "home",
+    "set_language",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:two_factor_setup",
+    "accounts:two_factor_verify",
+    "accounts:switch_organization",
+    "accounts:api_tokens",
+    "accounts:api_token_revoke",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+}
+# URL parameters that name one of agency A's records.
+OBJECT_PARAMS = {"pk", "survivor_id"}
+PAGE_METHODS = ["get", "post"]
+API_METHODS = ["get", "post", "put", "patch", "delete"]
+DENIED = {403, 404, 405}
+
+_ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+_REGEX_PARAM = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+
+
+def all_routes(patterns=None, prefix="", namespace=None):
+    """(qualified name, route text) for every URL pattern, resolvers flattened."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = ":".join(x for x in (namespace, pattern.namespace) if x) or None
+            yield from all_routes(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, prefix + str(pattern.pattern)
+
+
+class RouteWalkTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        outsider_membership = cls.outsider.memberships.get()
+        analyst_membership = cls.analyst.memberships.get()
+        supervisor_membership = cls.supervisor.memberships.get()
+        _, cls.outsider_token = api_token_create(outsider_membership, actor=cls.outsider, name="t")
+        _, cls.analyst_token = api_token_create(analyst_membership, actor=cls.analyst, name="t")
+        cls.agency_a_token, _ = api_token_create(
+            supervisor_membership, actor=cls.supervisor, name="agency A's token"
+        )
+
+    def sample_value(self, route_name, param):
+        """The value for a URL parameter: one of agency A's records where it names one."""
+        namespace = route_name.split(":")[0] if route_name and ":" in route_name else ""
+        if namespace == "admin":
+            return {"app_label": "accounts", "url": "nothing-here/"}.get(param, "1")
+        if namespace == "accounts" and param == "pk":
+            return str(self.agency_a_token.pk)
+        if param in OBJECT_PARAMS:
+            return str(self.survivor.pk)
+        self.fail(
+            f"The route {route_name!r} has a parameter {param!r} this walker cannot fill: "
+            "add the agency A object it names to RouteWalkTests.sample_value."
+        )
+
+    def concrete_path(self, route_name, route):
+        fill = lambda m: self.sample_value(route_name, m.group(1))  # noqa: E731
+        path = _REGEX_PARAM.sub(fill, _ROUTE_PARAM.sub(fill, route))
+        return "/" + path.lstrip("^").rstrip("$")
+
+    def request(self, persona, token, method, path):
+        self.login(persona)  # afresh each time: a walked logout or switch must not leak on
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if path.startswith("/api/") else {}
+        kwargs = {"content_type": "application/json", "data": "{}"} if method != "get" else {}
+        return getattr(self.client, method)(path, **kwargs, **headers)
+
+    def walk(self, persona, token):
+        """Yields (route name, path, method, response) for every route and method."""
+        routes = list(all_routes())
+        self.assertGreater(len(routes), 20)
+        for name, route in routes:
+            path = self.concrete_path(name, route)
+            methods = API_METHODS if path.startswith("/api/") else PAGE_METHODS
+            for method in methods:
+                with self.subTest(route=name, path=path, method=method):
+                    response = self.request(persona, token, method, path)
+                    self.assertNotEqual(response.status_code, 500)
+                    self.assertNoSurvivorData(response)
+                    yield name, route, path, method, response
+
+    def test_outsider_gets_404_on_every_route_naming_agency_a_records(self):
+        for name, route, path, method, response in self.walk(self.outsider, self.outsider_token):
+            if name and name.startswith("admin:"):
+                self.assertIn(response.status_code, {302, 405}, path)  # not staff: to admin login
+                continue
+            params = set(_ROUTE_PARAM.findall(route))
+            if params & OBJECT_PARAMS:
+                with self.subTest(route=name, method=method):
+                    self.assertIn(response.status_code, {404, 405}, f"{method} {path}")
+                    if method == "get" or path.startswith("/api/") is False:
+                        self.assertNotEqual(response.status_code, 200)
+
+    def test_data_analyst_gets_403_on_every_person_level_route(self):
+        statuses = {}
+        for name, _route, path, method, response in self.walk(self.analyst, self.analyst_token):
+            if name in NOT_PERSON_LEVEL:
+                continue
+            if name and name.startswith("admin:"):
+                self.assertIn(response.status_code, {302, 405}, path)
+                continue
+            with self.subTest(route=name, method=method):
+                self.assertIn(response.status_code, DENIED, f"{method} {path}")
+            statuses.setdefault(name, set()).add(response.status_code)
+        for name, seen in statuses.items():
+            self.assertIn(403, seen, f"{name} never answered 403 to the analyst: {seen}")
+
+    def test_trainer_gets_403_on_survivor_pages(self):
+        self.login(self.trainer)
+        for path in ["/survivors/", "/survivors/new/", f"/survivors/{self.survivor.pk}/"]:
+            response = self.client.get(path)
+            self.assertEqual(response.status_code, 403, path)
+            self.assertNoSurvivorData(response)
+
+    def test_anonymous_visitor_is_sent_to_login_or_refused_everywhere(self):
+        for name, route in all_routes():
+            path = self.concrete_path(name, route)
+            with self.subTest(route=name):
+                response = self.client.get(path)
+                self.assertIn(response.status_code, {200, 302, 401, 404, 405}, path)
+                self.assertNoSurvivorData(response)
