@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -82,3 +83,13 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+    @property
+    def changed_field_labels(self):
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            model = None
+        if model is None or not hasattr(model, "field_label"):
+            return list(self.changed_fields)
+        return [model.field_label(name) for name in self.changed_fields]

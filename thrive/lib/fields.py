@@ -8,6 +8,7 @@ ciphertexts and silently find nothing. Exact look-up goes through a blind index 
 import datetime
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import FieldError
 from django.db import models
 
@@ -55,6 +56,12 @@ class EncryptedMixin:
 
 class EncryptedTextField(EncryptedMixin, models.TextField):
     """Free text or a short string (pass max_length; it is enforced in forms and full_clean)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            # TextField, unlike CharField, leaves max_length to its form field alone.
+            self.validators.append(validators.MaxLengthValidator(self.max_length))
 
     def formfield(self, **kwargs):
         if self.max_length and "widget" not in kwargs:

@@ -1,10 +1,11 @@
 import datetime
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import EmailValidator, MaxValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -407,7 +408,9 @@ class Survivor(models.Model):
 
     @property
     def country_of_birth_label(self):
-        return dict(country_choices()).get(self.country_of_birth, "")
+        if not self.country_of_birth:
+            return ""
+        return dict(country_choices()).get(self.country_of_birth, self.country_of_birth)
 
     @property
     def has_contact_details(self):
@@ -421,6 +424,9 @@ class Survivor(models.Model):
                 errors["date_of_birth"] = _("The date of birth cannot be in the future.")
             elif self.date_of_birth < today - datetime.timedelta(days=365 * 120):
                 errors["date_of_birth"] = _("The date of birth is more than 120 years ago.")
+            elif self.intake_date and self.intake_date < self.date_of_birth:
+                # Else the age at intake below comes out negative and the database refuses it.
+                errors["intake_date"] = _("The intake date cannot be before the date of birth.")
             else:
                 born = self.date_of_birth
                 on = self.intake_date or today
@@ -453,6 +459,14 @@ class Survivor(models.Model):
             errors["preferred_name"] = _("Give at least a preferred name.")
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def field_label(cls, name):
+        """The human name of a field, for audit trails that list changed fields."""
+        try:
+            return capfirst(cls._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            return name
 
     def lookup_values(self):
         """The (kind, normalized value) pairs the blind index holds for this survivor."""

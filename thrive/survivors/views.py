@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thrive.accounts.access import require_audit_reader, require_exporter, require_person_access
 from thrive.audit.models import AuditEvent
@@ -44,11 +44,14 @@ EXPORT_COLUMNS = [
 ]
 
 
+@sensitive_post_parameters()
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def survivor_list(request):
+    """GET pages through everyone; POST searches. A name typed into a search travels in the
+    request body, never the URL, so it stays out of access logs and browser history."""
     membership = require_person_access(request.user)
-    term = request.GET.get("q", "")
+    term = request.POST.get("q", "") if request.method == "POST" else ""
     survivors, by = survivors_for_user(request.user).search(term)
     page = Paginator(survivors.only(*LIST_COLUMNS), settings.THRIVE_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -113,12 +116,14 @@ def survivor_audit(request, pk):
     return render(request, "survivors/audit.html", {"survivor": survivor, "events": events})
 
 
+@sensitive_post_parameters()
 @login_required
-@require_GET
+@require_POST
 def survivor_export(request):
-    """CSV of the (searched) list, for supervisors and program directors; every row audited."""
+    """CSV of the list or of a search, for supervisors and program directors; every row
+    audited. POST, like the search, so the searched name stays out of the URL."""
     membership = require_exporter(request.user)
-    survivors, _by = survivors_for_user(request.user).search(request.GET.get("q", ""))
+    survivors, _by = survivors_for_user(request.user).search(request.POST.get("q", ""))
     exported = actions.survivors_export(
         membership.organization,
         survivors.order_by("record_number"),

@@ -41,7 +41,7 @@ class AuditTrailTests(BaseTestCase):
 
     def test_exporting_records_an_export_event_for_each_survivor(self):
         self.login(self.supervisor)
-        response = self.client.get("/survivors/export.csv")
+        response = self.client.post("/survivors/export.csv")
         self.assertEqual(response.status_code, 200)
         self.assertIn("María José Castillo", response.content.decode())
         event = self.events(AuditEvent.Action.EXPORT).get()
@@ -50,12 +50,12 @@ class AuditTrailTests(BaseTestCase):
 
     def test_case_managers_cannot_export(self):
         self.login(self.case_manager)
-        self.assertEqual(self.client.get("/survivors/export.csv").status_code, 403)
+        self.assertEqual(self.client.post("/survivors/export.csv").status_code, 403)
         self.assertFalse(self.events(AuditEvent.Action.EXPORT).exists())
 
     def test_a_search_is_recorded_without_the_term_searched(self):
         self.login(self.case_manager)
-        self.client.get("/survivors/", {"q": "maria jose castillo"})
+        self.client.post("/survivors/", {"q": "maria jose castillo"})
         event = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH)
         self.assertEqual(event.detail, {"by": "name", "results": 1})
         self.assertNotIn("castillo", str(event.detail).lower())
