@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_countries",
+    "ninja",  # the API docs page then uses the Swagger UI shipped with ninja, not a CDN
     "thrive.accounts",
     "thrive.audit",
     "thrive.survivors",
@@ -148,6 +149,7 @@ OTP_TOTP_ISSUER = "Thrive"
 AXES_FAILURE_LIMIT = env_int("THRIVE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("THRIVE_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "thrive.lib.middleware.client_ip"  # the address the audit records
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -170,7 +172,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("THRIVE_BEHIND_PROXY", False):
+# The proxy must also append the client's address to X-Forwarded-For (see client_ip).
+THRIVE_BEHIND_PROXY = env_bool("THRIVE_BEHIND_PROXY", False)
+if THRIVE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

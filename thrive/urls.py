@@ -2,14 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from thrive.accounts import views as account_views
-from thrive.accounts.middleware import two_factor_exempt
 from thrive.lib.api import build_api
 from thrive.survivors.api import router as survivors_router
 
 api = build_api()
 api.add_router("/", survivors_router)
 
-admin.site.login = two_factor_exempt(account_views.login_view)  # one login, with lockout
+admin.site.login = account_views.admin_login_view  # one login, with lockout
 admin.site.site_header = "Thrive administration"
 
 urlpatterns = [

@@ -2,6 +2,7 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -25,7 +26,18 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class AdminLoginView(LoginView):
+    """The admin sends a logged-in user it refuses (not staff) to its login page; sending them
+    back to the admin would loop between the two forever, so they go home instead."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_staff:
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        return super().dispatch(request, *args, **kwargs)
+
+
 login_view = two_factor_exempt(LoginView.as_view())
+admin_login_view = two_factor_exempt(AdminLoginView.as_view())
 logout_view = two_factor_exempt(auth_views.LogoutView.as_view())
 
 
@@ -43,9 +55,10 @@ def two_factor_setup(request):
     """Enrol an authenticator app: show the secret as a QR code, confirm with one code."""
     if request.user.totpdevice_set.filter(confirmed=True).exists():
         return redirect("accounts:two_factor_verify")
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "authenticator"}
-    )
+    # The oldest unconfirmed device, so two setups begun at once show one key, never a 500.
+    device = request.user.totpdevice_set.filter(confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, confirmed=False, name="authenticator")
     form = TokenForm(request.POST or None, device_verify=device.verify_token)
     if request.method == "POST" and form.is_valid():
         device.confirmed = True

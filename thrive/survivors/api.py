@@ -3,24 +3,29 @@
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
+from pydantic import StrictInt
 
 from thrive.accounts.access import require_person_access
+from thrive.lib.api import ApiTokenAuth, InputSchema, atomic_write
 from thrive.survivors import actions
 from thrive.survivors.access import get_survivor_for_user, survivors_for_user
 
-router = Router(tags=["survivors"])
+router = Router(tags=["survivors"], auth=ApiTokenAuth(people=True))
 
 
 class SurvivorFields(Schema):
-    """Every field is optional on update; choices are validated against the model's lists."""
+    """The record's fields. Choices, lengths and dates are checked by the model, so the API
+    and the pages refuse the same things with the same messages."""
 
     preferred_name: str | None = None
     legal_name: str | None = None
     aliases: str | None = Field(None, description="One per line.")
     date_of_birth: date | None = None
-    age_at_intake: int | None = None
+    age_at_intake: StrictInt | None = None
     age_at_intake_missing: str | None = Field(None, description="'unknown' or 'declined'")
     intake_date: date | None = None
     phone: str | None = None
@@ -40,20 +45,24 @@ class SurvivorFields(Schema):
     interpreter_needed: str | None = None
     country_of_birth: str | None = None
     citizenship: str | None = None
-    age_first_trafficked: int | None = None
+    age_first_trafficked: StrictInt | None = None
     age_first_trafficked_missing: str | None = None
     referral_source: str | None = None
     prior_services: str | None = None
     education_level: str | None = None
     income_at_intake: str | None = None
     housing_at_intake: str | None = None
-    prior_arrests: int | None = None
+    prior_arrests: StrictInt | None = None
     prior_arrests_missing: str | None = None
     foster_care_history: str | None = None
     homelessness_history: str | None = None
 
 
-class SurvivorCreate(SurvivorFields):
+class SurvivorUpdate(InputSchema, SurvivorFields):
+    """Only the fields sent are changed (`{}` changes nothing); null blanks a field."""
+
+
+class SurvivorCreate(InputSchema, SurvivorFields):
     preferred_name: str
 
 
@@ -81,20 +90,44 @@ class SurvivorPage(Schema):
     results: list[SurvivorSummary]
 
 
+class SurvivorSearch(InputSchema):
+    q: str = Field(
+        min_length=1, max_length=200, description="Record number ('S-00042'), phone or exact name"
+    )
+    page: StrictInt = Field(1, ge=1)
+
+
+# What a summary shows, so a page decrypts only these columns.
+SUMMARY_COLUMNS = [
+    "id",
+    "record_number",
+    "preferred_name",
+    "legal_name",
+    "date_of_birth",
+    "age_at_intake",
+    "intake_date",
+    "primary_language",
+]
+TEXT_FIELDS = {
+    name for name, info in SurvivorFields.model_fields.items() if info.annotation == str | None
+}
+
+
 def _data(payload):
-    """Fields sent, with null meaning 'blank' for text and choices."""
+    """Fields sent, with null meaning 'blank' for text, choices and the race list."""
     data = payload.dict(exclude_unset=True)
-    text_fields = {
-        name for name, info in SurvivorFields.model_fields.items() if info.annotation == str | None
-    }
-    return {k: ("" if v is None and k in text_fields else v) for k, v in data.items()}
+    for name, value in data.items():
+        if value is None and name in TEXT_FIELDS:
+            data[name] = ""
+        elif value is None and name == "race_ethnicity":
+            data[name] = []
+    return data
 
 
-@router.get("/survivors", response=SurvivorPage)
-def list_survivors(request, q: str = "", page: int = 1):
+def _page(request, term, page):
     membership = require_person_access(request.user)
-    survivors, by = survivors_for_user(request.user).search(q)
-    paginator = Paginator(survivors, settings.THRIVE_PAGE_SIZE)
+    survivors, by = survivors_for_user(request.user).search(term)
+    paginator = Paginator(survivors.only(*SUMMARY_COLUMNS), settings.THRIVE_PAGE_SIZE)
     current = paginator.get_page(page)
     if by:
         actions.survivor_search(
@@ -108,13 +141,35 @@ def list_survivors(request, q: str = "", page: int = 1):
     }
 
 
+@router.get("/survivors", response=SurvivorPage)
+def list_survivors(request, page: int = Query(1, ge=1)):
+    """Everyone, a page at a time. To search, POST to /survivors/search."""
+    if "q" in request.GET:
+        # Refused rather than ignored: ignoring it would answer a search with everyone.
+        raise ValidationError(
+            {"q": "Search with POST /api/v1/survivors/search: a term in a URL is logged."}
+        )
+    return _page(request, "", page)
+
+
+# Declared before /survivors/{survivor_id}, which would otherwise take "search" for an id.
+@router.post("/survivors/search", response=SurvivorPage)
+def search_survivors(request, payload: SurvivorSearch):
+    """By record number, phone or exact name. The term travels in the body, never the URL,
+    so it stays out of access logs; the audit trail records the kind of search, not the term."""
+    if not payload.q.strip():
+        raise ValidationError({"q": "Give a record number, a phone number or a name."})
+    return _page(request, payload.q, payload.page)
+
+
 @router.post("/survivors", response={201: SurvivorOut})
+@decorate_view(atomic_write)
 def create_survivor(request, payload: SurvivorCreate):
     membership = require_person_access(request.user)
     survivor = actions.survivor_create(
         membership.organization, actor=request.user, data=_data(payload)
     )
-    return 201, survivor
+    return Status(201, survivor)
 
 
 @router.get("/survivors/{survivor_id}", response=SurvivorOut)
@@ -125,6 +180,7 @@ def read_survivor(request, survivor_id: int):
 
 
 @router.patch("/survivors/{survivor_id}", response=SurvivorOut)
-def update_survivor(request, survivor_id: int, payload: SurvivorFields):
+@decorate_view(atomic_write)
+def update_survivor(request, survivor_id: int, payload: SurvivorUpdate):
     survivor = get_survivor_for_user(request.user, survivor_id, write=True)
     return actions.survivor_update(survivor, actor=request.user, data=_data(payload))
