@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "thrive.accounts.middleware.ActiveMembershipMiddleware",
     "thrive.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "thrive.lib.htmx.HtmxRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

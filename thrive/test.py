@@ -5,7 +5,7 @@ Test data is made through the real actions, so tests exercise what production do
 
 import datetime
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -38,6 +38,8 @@ def make_member(username, organization, role):
     return user
 
 
+# Real password hashing takes about half a second a user by design; tests need not wait.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class BaseTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -25,6 +25,13 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            failure_limit=settings.AXES_FAILURE_LIMIT,
+            lockout_minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            **kwargs,
+        )
+
 
 class AdminLoginView(LoginView):
     """The admin sends a logged-in user it refuses (not staff) to its login page; sending them

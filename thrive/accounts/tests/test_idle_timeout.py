@@ -65,3 +65,11 @@ class IdleTimeoutTests(BaseTestCase):
         self.assertEqual(cookie["max-age"], "")
         self.assertEqual(cookie["expires"], "")
         self.assertTrue(cookie["httponly"])
+
+
+class HtmxAfterIdleTimeoutTests(BaseTestCase):
+    def test_an_htmx_search_after_the_timeout_navigates_the_whole_page_to_login(self):
+        response = self.client.post("/survivors/", {"q": "majo"}, headers={"HX-Request": "true"})
+        self.assertEqual(response.status_code, 204)
+        self.assertTrue(response["HX-Redirect"].startswith("/accounts/login/"))
+        self.assertNoSurvivorData(response)
