@@ -33,7 +33,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .
 
 test: $(VENV)/.installed-dev lint
-	$(PY) manage.py makemigrations --check --dry-run
+	THRIVE_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL= $(PY) -m pytest -q
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$DATABASE_URL)"; \
@@ -44,5 +44,5 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/run.py
 
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages -l es --no-location --no-obsolete -i '.venv/*' -i 'var/*' -i 'bench/*'
-	$(PY) manage.py compilemessages -i .venv
+	THRIVE_DEBUG=1 $(PY) manage.py makemessages -l es --no-location --no-obsolete -i '.venv/*' -i 'var/*' -i 'bench/*'
+	THRIVE_DEBUG=1 $(PY) manage.py compilemessages -i .venv
