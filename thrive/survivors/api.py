@@ -97,17 +97,6 @@ class SurvivorSearch(InputSchema):
     page: StrictInt = Field(1, ge=1)
 
 
-# What a summary shows, so a page decrypts only these columns.
-SUMMARY_COLUMNS = [
-    "id",
-    "record_number",
-    "preferred_name",
-    "legal_name",
-    "date_of_birth",
-    "age_at_intake",
-    "intake_date",
-    "primary_language",
-]
 TEXT_FIELDS = {
     name for name, info in SurvivorFields.model_fields.items() if info.annotation == str | None
 }
@@ -127,7 +116,7 @@ def _data(payload):
 def _page(request, term, page):
     membership = require_person_access(request.user)
     survivors, by = survivors_for_user(request.user).search(term)
-    paginator = Paginator(survivors.only(*SUMMARY_COLUMNS), settings.THRIVE_PAGE_SIZE)
+    paginator = Paginator(survivors.for_list(), settings.THRIVE_PAGE_SIZE)
     current = paginator.get_page(page)
     if by:
         actions.survivor_search(

@@ -170,6 +170,23 @@ def validate_country(value):
 
 
 class SurvivorQuerySet(models.QuerySet):
+    # What a list row shows: a person first, and only the columns it needs to decrypt.
+    LIST_COLUMNS = (
+        "id",
+        "organization_id",
+        "record_number",
+        "preferred_name",
+        "legal_name",
+        "date_of_birth",
+        "age_at_intake",
+        "intake_date",
+        "primary_language",
+        "interpreter_needed",
+    )
+
+    def for_list(self):
+        return self.only(*self.LIST_COLUMNS)
+
     def visible_to(self, user):
         """Survivors of the user's active organization, and only for person-level roles."""
         membership = membership_of(user)

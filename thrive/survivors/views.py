@@ -18,19 +18,6 @@ from thrive.survivors import actions
 from thrive.survivors.access import get_survivor_for_user, survivors_for_user
 from thrive.survivors.forms import SurvivorForm
 
-# The list shows a person first, and nothing more than it needs.
-LIST_COLUMNS = [
-    "id",
-    "organization_id",
-    "record_number",
-    "preferred_name",
-    "legal_name",
-    "date_of_birth",
-    "age_at_intake",
-    "intake_date",
-    "primary_language",
-    "interpreter_needed",
-]
 EXPORT_COLUMNS = [
     "record_label",
     "preferred_name",
@@ -53,7 +40,7 @@ def survivor_list(request):
     membership = require_person_access(request.user)
     term = request.POST.get("q", "") if request.method == "POST" else ""
     survivors, by = survivors_for_user(request.user).search(term)
-    page = Paginator(survivors.only(*LIST_COLUMNS), settings.THRIVE_PAGE_SIZE).get_page(
+    page = Paginator(survivors.for_list(), settings.THRIVE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     if by:
