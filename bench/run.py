@@ -396,14 +396,20 @@ def http_load(server, args):
         def work(i):
             return [check_page(browsers[i].get("/survivors/")) for _ in range(args.requests)]
 
-        cpu_before = server.cpu_seconds()
-        replies, wall = in_parallel(args.concurrency, work)
-        cpu = server.cpu_seconds() - cpu_before
-        for reply in (reply for batch in replies for reply in batch):
-            add_sample(found, r, reply)
-        found["per_second"].append(args.concurrency * args.requests / wall)
-        found["server_cpu_ms"].append(cpu * 1000 / (args.concurrency * args.requests))
+        concurrent_round(server, args.concurrency, work, found, r)
     return found
+
+
+def concurrent_round(server, clients, work, samples, round_index):
+    """Run `work(i)` for each of `clients` at once; record replies, rate and server CPU."""
+    cpu_before = server.cpu_seconds()
+    replies, wall = in_parallel(clients, work)
+    cpu = server.cpu_seconds() - cpu_before
+    flat = [reply for batch in replies for reply in batch]
+    for reply in flat:
+        add_sample(samples, round_index, reply)
+    samples["per_second"].append(len(flat) / wall)
+    samples["server_cpu_ms"].append(cpu * 1000 / len(flat))
 
 
 def http_creates(server, args):
@@ -442,13 +448,7 @@ def http_creates(server, args):
         def work(i):
             return [create(*clients[i]) for _ in range(args.creates)]
 
-        cpu_before = server.cpu_seconds()
-        replies, wall = in_parallel(args.concurrency, work)
-        cpu = server.cpu_seconds() - cpu_before
-        for reply in (reply for batch in replies for reply in batch):
-            add_sample(loaded, r, reply)
-        loaded["per_second"].append(args.concurrency * args.creates / wall)
-        loaded["server_cpu_ms"].append(cpu * 1000 / (args.concurrency * args.creates))
+        concurrent_round(server, args.concurrency, work, loaded, r)
     return {"single": single, "concurrent": loaded}
 
 

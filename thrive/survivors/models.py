@@ -353,19 +353,6 @@ class Survivor(models.Model):
 
     objects = SurvivorQuerySet.as_manager()
 
-    # Fields whose values never appear in an audit event or a log line.
-    ENCRYPTED_FIELDS = (
-        "legal_name",
-        "preferred_name",
-        "aliases",
-        "date_of_birth",
-        "phone",
-        "email",
-        "address",
-        "safe_times",
-        "code_word",
-        "safety_notes",
-    )
     PAIRED_MISSING = {
         "age_at_intake": "age_at_intake_missing",
         "age_first_trafficked": "age_first_trafficked_missing",
@@ -437,10 +424,6 @@ class Survivor(models.Model):
         if not self.country_of_birth:
             return ""
         return dict(country_choices()).get(self.country_of_birth, self.country_of_birth)
-
-    @property
-    def has_contact_details(self):
-        return bool(self.phone or self.email or self.address)
 
     def clean(self):
         errors = {}
