@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "thrive.accounts",
     "thrive.audit",
     "thrive.survivors",
+    "thrive.outcomes",
+    "thrive.cases",
+    "thrive.services",
+    "thrive.grants",
 ]
 
 MIDDLEWARE = [

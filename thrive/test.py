@@ -6,11 +6,14 @@ Test data is made through the real actions, so tests exercise what production do
 import datetime
 
 from django.test import TestCase, override_settings
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from thrive.accounts.models import Membership, Organization, Role, User
 from thrive.survivors.actions import survivor_create
+
+DAY = datetime.timedelta(days=1)
 
 SURVIVOR_DATA = {
     "legal_name": "María José Castillo",
@@ -80,3 +83,101 @@ class BaseTestCase(TestCase):
             survivor.date_of_birth.isoformat(),
         ):
             self.assertNotIn(secret, body)
+
+
+class CaseTestCase(BaseTestCase):
+    """Agency A with a program, a case of the shared survivor assigned to the case manager,
+    a goal with a step, a note, a task, a grant and a delivered service: all made through
+    the real actions. Dates are relative to today so the tests never age."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from thrive.cases import actions as cases
+        from thrive.grants import actions as grants
+        from thrive.outcomes.models import Domain
+        from thrive.services.actions import service_record
+        from thrive.services.models import ServiceType
+
+        cls.today = timezone.localdate()
+        cls.opened_on = cls.today - 30 * DAY
+        cls.program = cases.program_create(
+            cls.agency_a,
+            actor=cls.supervisor,
+            data={"name": "Comprehensive case management", "kind": "case_management"},
+        )
+        cls.case = cases.case_open(
+            cls.survivor,
+            actor=cls.case_manager,
+            program=cls.program,
+            data={
+                "case_manager": cls.case_manager,
+                "risk_level": "high",
+                "trafficking_type": "labor",
+                "opened_on": cls.opened_on,
+            },
+        )
+        cls.housing = Domain.objects.get(instrument__is_default=True, code="housing")
+        cls.goal = cases.goal_add(
+            cls.case,
+            actor=cls.case_manager,
+            data={
+                "domain": cls.housing,
+                "description": "Move into a place of her own",
+                "target_date": cls.today + 90 * DAY,
+            },
+        )
+        cls.step = cases.action_step_add(
+            cls.goal,
+            actor=cls.case_manager,
+            data={"description": "Visit two apartments", "owner": "survivor"},
+        )
+        cls.note = cases.note_add(
+            cls.case,
+            actor=cls.case_manager,
+            data={
+                "body": "Met at the shelter; she asked about housing.",
+                "contact": "in_person",
+                "noted_on": cls.today - 2 * DAY,
+            },
+        )
+        cls.task = cases.task_add(
+            cls.case,
+            actor=cls.case_manager,
+            data={
+                "title": "Call the housing authority",
+                "due_on": cls.today + 3 * DAY,
+                "assignee": cls.case_manager,
+            },
+        )
+        cls.shelter = ServiceType.objects.get(code="emergency_shelter")
+        cls.funder = grants.funder_create(
+            cls.agency_a, actor=cls.supervisor, data={"name": "OVC", "kind": "federal"}
+        )
+        cls.grant = grants.grant_create(
+            cls.agency_a,
+            actor=cls.supervisor,
+            data={
+                "funder": cls.funder,
+                "name": "Comprehensive services for victims of trafficking",
+                "amount": 500000,
+                "starts_on": cls.today - 365 * DAY,
+                "ends_on": cls.today + 365 * DAY,
+                "allowable_types": [cls.shelter],
+            },
+        )
+        cls.service = service_record(
+            cls.case,
+            actor=cls.case_manager,
+            data={
+                "service_type": cls.shelter,
+                "delivered_on": cls.today - DAY,
+                "quantity": 3,
+                "unit": "nights",
+                "cost": 285,
+                "funding": "grant",
+                "grant": cls.grant,
+                "staff_member": cls.case_manager,
+                "notes": "Three nights at the safe house.",
+            },
+        )

@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from thrive.accounts import views as account_views
+from thrive.cases.api import router as cases_router
 from thrive.lib.api import build_api
+from thrive.services.api import router as services_router
 from thrive.survivors.api import router as survivors_router
 
 api = build_api()
 api.add_router("/", survivors_router)
+api.add_router("/", cases_router)
+api.add_router("/", services_router)
 
 admin.site.login = account_views.admin_login_view  # one login, with lockout
 admin.site.site_header = "Thrive administration"
@@ -15,6 +19,10 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("thrive.accounts.urls")),
     path("survivors/", include("thrive.survivors.urls")),
+    path("cases/", include("thrive.cases.urls")),
+    path("services/", include("thrive.services.urls")),
+    path("grants/", include("thrive.grants.urls")),
+    path("import/", include("thrive.cases.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ class Organization(models.Model):
     state = models.CharField(_("state"), max_length=2, blank=True, help_text=_("Two letters"))
     # The last survivor record number handed out; incremented with an atomic UPDATE.
     survivor_sequence = models.PositiveIntegerField(default=0, editable=False)
+    case_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -54,6 +56,13 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def reserve_numbers(self, sequence, count):
+        """Hand out `count` numbers of a sequence ('survivor_sequence', 'case_sequence').
+        The UPDATE locks the row until the transaction ends, so numbers never repeat."""
+        Organization.objects.filter(pk=self.pk).update(**{sequence: F(sequence) + count})
+        last = Organization.objects.values_list(sequence, flat=True).get(pk=self.pk)
+        return range(last - count + 1, last + 1)
 
 
 class Membership(models.Model):

@@ -1,10 +1,8 @@
 """Audited writes on survivors. Each runs in one transaction with its audit event."""
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from thrive.accounts.models import Organization
 from thrive.audit.actions import audit_record, audit_record_many
 from thrive.audit.models import AuditEvent
 from thrive.lib.crypto import keyring
@@ -15,15 +13,6 @@ EDITABLE_FIELDS = [
     for f in Survivor._meta.concrete_fields
     if f.editable and f.name not in {"id", "organization"}
 ]
-
-
-def _reserve_record_numbers(organization, count):
-    """Hand out `count` record numbers. The UPDATE locks the row, so numbers never repeat."""
-    Organization.objects.filter(pk=organization.pk).update(
-        survivor_sequence=F("survivor_sequence") + count
-    )
-    last = Organization.objects.values_list("survivor_sequence", flat=True).get(pk=organization.pk)
-    return range(last - count + 1, last + 1)
 
 
 def _lookup_rows(survivor):
@@ -45,7 +34,7 @@ def survivor_create(organization, *, actor, data):
     # The record number is reserved below, so it is left out of validation: a placeholder
     # would collide with the organization's existing record of that number.
     survivor.full_clean(exclude=["record_number"])
-    survivor.record_number = _reserve_record_numbers(organization, 1)[0]
+    survivor.record_number = organization.reserve_numbers("survivor_sequence", 1)[0]
     survivor.save()
     SurvivorLookup.objects.bulk_create(_lookup_rows(survivor))
     audit_record(
@@ -131,7 +120,7 @@ def survivors_bulk_create(organization, survivors, *, actor, batch_size=2000):
     blind index and a create event for each, in bulk statements."""
     survivors = list(survivors)
     for number, survivor in zip(
-        _reserve_record_numbers(organization, len(survivors)), survivors, strict=True
+        organization.reserve_numbers("survivor_sequence", len(survivors)), survivors, strict=True
     ):
         survivor.organization = organization
         survivor.record_number = number

@@ -274,6 +274,13 @@ class Survivor(models.Model):
         _("age not given because"), max_length=8, choices=NotAnswered.choices, blank=True
     )
     intake_date = models.DateField(_("intake date"), default=timezone.localdate)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_("The record's id in the system it was imported from."),
+    )
     gender_identity = models.CharField(
         _("gender identity"), max_length=32, choices=Gender.choices, blank=True
     )
@@ -364,6 +371,11 @@ class Survivor(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "record_number"], name="survivor_record_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="survivor_external_id_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(age_at_intake__isnull=True) | models.Q(age_at_intake_missing=""),

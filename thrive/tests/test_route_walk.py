@@ -15,7 +15,7 @@ import re
 from django.urls import URLResolver, get_resolver
 
 from thrive.accounts.actions import api_token_create
-from thrive.test import BaseTestCase
+from thrive.test import CaseTestCase
 
 # Routes that show no person: open to every role (and to the outsider, for their own org).
 NOT_PERSON_LEVEL = {
@@ -32,8 +32,28 @@ NOT_PERSON_LEVEL = {
     "api:openapi-view",
     "api:api-root",
 }
-# URL parameters that name one of agency A's records.
-OBJECT_PARAMS = {"pk", "survivor_id"}
+# URL parameters that name one of agency A's records, and the CaseTestCase attribute holding
+# it. `pk` names the record of the route's own app (see sample_value).
+OBJECT_PARAMS = {
+    "pk": None,
+    "survivor_id": "survivor",
+    "case_id": "case",
+    "goal_id": "goal",
+    "step_id": "step",
+    "note_id": "note",
+    "task_id": "task",
+    "service_id": "service",
+    "grant_id": "grant",
+    "funder_id": "funder",
+    "program_id": "program",
+}
+PK_BY_NAMESPACE = {
+    "survivors": "survivor",
+    "cases": "case",
+    "services": "service",
+    "grants": "grant",
+    "api": None,
+}
 PAGE_METHODS = ["get", "post"]
 API_METHODS = ["get", "post", "put", "patch", "delete"]
 DENIED = {403, 404, 405}
@@ -54,7 +74,7 @@ def all_routes(patterns=None, prefix="", namespace=None):
             yield name, prefix + str(pattern.pattern)
 
 
-class RouteWalkTests(BaseTestCase):
+class RouteWalkTests(CaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -75,7 +95,10 @@ class RouteWalkTests(BaseTestCase):
         if namespace == "accounts" and param == "pk":
             return str(self.agency_a_token.pk)
         if param in OBJECT_PARAMS:
-            return str(self.survivor.pk)
+            attribute = OBJECT_PARAMS[param] or PK_BY_NAMESPACE.get(namespace)
+            if attribute is None:
+                self.fail(f"{route_name!r}: name the parameter after its record, not 'pk'.")
+            return str(getattr(self, attribute).pk)
         self.fail(
             f"The route {route_name!r} has a parameter {param!r} this walker cannot fill: "
             "add the agency A object it names to RouteWalkTests.sample_value."
@@ -112,7 +135,7 @@ class RouteWalkTests(BaseTestCase):
                 self.assertIn(response.status_code, {302, 405}, path)  # not staff: to admin login
                 continue
             params = set(_ROUTE_PARAM.findall(route))
-            if params & OBJECT_PARAMS:
+            if params & OBJECT_PARAMS.keys():
                 with self.subTest(route=name, method=method):
                     self.assertIn(response.status_code, {404, 405}, f"{method} {path}")
                     if method == "get" or path.startswith("/api/") is False:

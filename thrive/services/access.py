@@ -1,0 +1,30 @@
+"""Who may see and change which service: the rules of the service's case (cases/access.py)."""
+
+from django.http import Http404
+
+from thrive.cases.access import require_case_access
+from thrive.services.models import Service, ServiceType
+
+
+def get_service_for_user(user, pk, *, write=False):
+    membership = require_case_access(user)
+    try:
+        service = Service.objects.select_related("case", "service_type", "grant").get(
+            pk=pk, organization_id=membership.organization_id
+        )
+    except (Service.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write:
+        from thrive.cases.access import get_case_for_user
+
+        get_case_for_user(user, service.case_id, write=True)
+    return service
+
+
+def services_for_user(user):
+    require_case_access(user)
+    return Service.objects.visible_to(user)
+
+
+def service_types():
+    return ServiceType.objects.filter(is_active=True).select_related("category")
