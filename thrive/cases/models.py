@@ -351,7 +351,10 @@ class CaseEvent(models.Model):
     )
     to_program = models.ForeignKey(Program, models.PROTECT, null=True, blank=True, related_name="+")
     reason = models.CharField(_("reason"), max_length=32, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # Empty for records loaded by the system (demo data); imports name the importer.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

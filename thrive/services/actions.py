@@ -74,7 +74,8 @@ def services_bulk_record(organization, services, *, actor, batch_size=2000):
     services = list(services)
     for service in services:
         service.organization = organization
-        service.recorded_by = actor
+        if service.recorded_by_id is None:
+            service.recorded_by = actor
     created = Service.objects.bulk_create(services, batch_size=batch_size)
     audit_record_many(
         created,

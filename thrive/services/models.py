@@ -89,11 +89,11 @@ class ServiceQuerySet(models.QuerySet):
         """{value: (services, survivors)} for delivered services under one funder's scheme:
         'voca', 'htcds', 'federal', 'grant' or 'type'. Unmapped services are left out."""
         column = self.DIMENSIONS[dimension]
+        rows = self.delivered().exclude(**{f"{column}__isnull": True})
+        if dimension != "grant":
+            rows = rows.exclude(**{column: ""})
         rows = (
-            self.delivered()
-            .exclude(**{f"{column}__isnull": True})
-            .exclude(**{column: ""})
-            .values(column)
+            rows.values(column)
             .annotate(services=Count("pk"), survivors=Count("survivor", distinct=True))
             .order_by(column)
         )

@@ -1,8 +1,9 @@
 """Synthetic demo data: a county task force of six organizations, staff in every role, and
 survivors with English and Spanish names. Idempotent: a second run changes nothing.
 
-    manage.py demo                       about 300 survivors at the lead agency
+    manage.py demo                       about 300 survivors at the lead agency, 180 cases
     manage.py demo --survivors 100000    scale test: 100,000 at the lead agency, bulk inserts
+    manage.py demo --cases 10000         as many cases (with plans, tasks, services, notes)
 """
 
 import datetime
@@ -15,6 +16,7 @@ from django.utils import timezone
 from faker import Faker
 
 from thrive.accounts.models import Membership, Organization, Role, TaskForce, User
+from thrive.cases.demo import load_casework
 from thrive.lib.choices import DECLINED, UNKNOWN
 from thrive.lib.crypto import normalize_name
 from thrive.survivors.actions import survivors_bulk_create
@@ -80,19 +82,27 @@ class Command(BaseCommand):
             default=300,
             help="survivors at the lead agency (partners get a tenth each)",
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=None,
+            help="cases at the lead agency (default: 60%% of its survivors, at most 600)",
+        )
 
-    def handle(self, *args, seed, survivors, **options):
+    def handle(self, *args, seed, survivors, cases, **options):
         if Organization.objects.filter(slug=LEAD).exists():
             self.stdout.write("Demo data is already loaded.")
         else:
             started = timezone.now()
-            self.load(seed, survivors)
+            if cases is None:
+                cases = min(600, int(survivors * 0.6))
+            self.load(seed, survivors, min(cases, survivors))
             seconds = (timezone.now() - started).total_seconds()
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {seconds:.1f} s."))
         self.print_logins()
 
     @transaction.atomic
-    def load(self, seed, count):
+    def load(self, seed, count, case_count):
         rng = random.Random(seed)
         orgs = {}
         for slug, name, kind in ORGANIZATIONS:
@@ -121,6 +131,8 @@ class Command(BaseCommand):
                 batch = [people.survivor() for _ in range(min(5000, n - start))]
                 survivors_bulk_create(orgs[slug], batch, actor=None)
             self.stdout.write(f"  {orgs[slug].name}: {n} survivors")
+        made = load_casework(orgs[LEAD], case_count, rng)
+        self.stdout.write(f"  {orgs[LEAD].name}: " + ", ".join(f"{n} {what}" for what, n in made))
 
     def print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
