@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from thrive.cases.access import require_case_access
+from thrive.grants.access import grants_for_user
 from thrive.services.models import Service, ServiceType
 
 
@@ -28,3 +29,12 @@ def services_for_user(user):
 
 def service_types():
     return ServiceType.objects.filter(is_active=True).select_related("category")
+
+
+def grants_for_service(user, day, service_type_id=None):
+    """The grants that may pay for a service of this type on this day: the choices offered
+    when recording one (Service.clean checks the choice again, whatever was offered)."""
+    grants = grants_for_user(user).current_on(day)
+    if service_type_id:
+        grants = grants.filter(allowable_types=service_type_id)
+    return grants.select_related("funder").order_by("name")
