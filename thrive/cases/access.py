@@ -12,8 +12,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from thrive.accounts.access import require_person_access
-from thrive.accounts.models import Role
-from thrive.cases.models import CASE_ROLES, Case, Goal, Program, Task
+from thrive.accounts.models import Role, User
+from thrive.cases.models import CASE_ROLES, ActionStep, Case, Goal, Program, Task
 
 
 def require_case_access(user):
@@ -93,3 +93,31 @@ def programs_for_user(user):
 def get_program_for_user(user, pk):
     membership = require_case_access(user)
     return _get(Program.objects.all(), user, pk, membership)
+
+
+def get_step_for_user(user, pk, *, write=False):
+    """An action step, through its goal's organization and case (steps carry no organization
+    of their own)."""
+    membership = require_case_access(user)
+    try:
+        step = ActionStep.objects.select_related("goal", "goal__case", "goal__domain").get(
+            pk=pk, goal__organization_id=membership.organization_id
+        )
+    except (ActionStep.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write:
+        _check_write(step.goal.case, user)
+    return step
+
+
+def case_workers_for_user(user):
+    """The people of the user's organization a case, task or step may be assigned to."""
+    membership = require_case_access(user)
+    return (
+        User.objects.filter(
+            memberships__organization_id=membership.organization_id,
+            memberships__role__in=CASE_ROLES,
+        )
+        .only("pk", "username", "first_name", "last_name")
+        .order_by("first_name", "last_name", "username")
+    )

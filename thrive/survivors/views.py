@@ -11,8 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from thrive.accounts.access import require_audit_reader, require_exporter, require_person_access
+from thrive.accounts.access import (
+    membership_of,
+    require_audit_reader,
+    require_exporter,
+    require_person_access,
+)
 from thrive.audit.models import AuditEvent
+from thrive.cases.models import CASE_ROLES, Case
 from thrive.lib.htmx import render_page
 from thrive.survivors import actions
 from thrive.survivors.access import get_survivor_for_user, survivors_for_user
@@ -73,7 +79,17 @@ def survivor_create(request):
 def survivor_detail(request, pk):
     survivor = get_survivor_for_user(request.user, pk)
     actions.survivor_view(survivor, actor=request.user)
-    return render(request, "survivors/detail.html", {"survivor": survivor})
+    # Hotline advocates see the person but not their cases.
+    works_cases = membership_of(request.user).role in CASE_ROLES
+    cases = (
+        Case.objects.visible_to(request.user)
+        .filter(survivor=survivor)
+        .select_related("program", "case_manager")
+        if works_cases
+        else None
+    )
+    context = {"survivor": survivor, "works_cases": works_cases, "cases": cases}
+    return render(request, "survivors/detail.html", context)
 
 
 @sensitive_post_parameters()

@@ -47,6 +47,8 @@ OBJECT_PARAMS = {
     "funder_id": "funder",
     "program_id": "program",
 }
+# URL parameters that name no record, with a valid value.
+OTHER_PARAMS = {"kind": "services"}
 PK_BY_NAMESPACE = {
     "survivors": "survivor",
     "cases": "case",
@@ -94,6 +96,8 @@ class RouteWalkTests(CaseTestCase):
             return {"app_label": "accounts", "url": "nothing-here/"}.get(param, "1")
         if namespace == "accounts" and param == "pk":
             return str(self.agency_a_token.pk)
+        if param in OTHER_PARAMS:
+            return OTHER_PARAMS[param]
         if param in OBJECT_PARAMS:
             attribute = OBJECT_PARAMS[param] or PK_BY_NAMESPACE.get(namespace)
             if attribute is None:
