@@ -96,6 +96,14 @@ class Membership(models.Model):
     def exports_people(self):
         return self.role in (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR)
 
+    @property
+    def works_cases(self):
+        return self.role in (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAM_DIRECTOR)
+
+    @property
+    def supervises(self):
+        return self.role in (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR)
+
 
 class TaskForce(models.Model):
     """A named collaborative of organizations, led by a coordinator organization."""
