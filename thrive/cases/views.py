@@ -54,7 +54,7 @@ from thrive.cases.forms import (
 )
 from thrive.cases.models import ActionStep, Case, Task
 from thrive.lib.htmx import is_htmx, render_page
-from thrive.lib.locking import EditConflict
+from thrive.lib.locking import EditConflict, describe_conflict
 from thrive.survivors.access import get_survivor_for_user
 from thrive.survivors.actions import survivor_view
 from thrive.survivors.models import Survivor
@@ -532,51 +532,12 @@ def case_transfer(request, pk):
 def _conflict(request, conflict, form, make_form):
     """The form again with the user's values and the version now stored (submitting once more
     overwrites deliberately), and what someone else saved meanwhile."""
-    current = conflict.current
-    model = type(current)
     data = request.POST.copy()
-    data["version"] = str(current.version)
+    data["version"] = str(conflict.current.version)
     fresh = make_form(data)
     fresh.is_valid()
-    changes = [
-        {
-            "actor": person_label(event.actor) if event.actor else "—",
-            "at": event.at,
-            "fields": [model.field_label(name) for name in event.changed_fields],
-        }
-        for event in conflict.changes()
-    ]
-    rows = [
-        {
-            "label": model.field_label(name),
-            "current": _shown(model, name, _stored_value(current, name)),
-            "yours": _shown(model, name, form.cleaned_data.get(name)),
-        }
-        for name in conflict.changed_fields()
-        if name in form.fields
-    ]
-    return fresh, {"changes": changes, "rows": rows}
-
-
-def _stored_value(obj, name):
-    field = obj._meta.get_field(name)
-    return list(getattr(obj, name).all()) if field.many_to_many else getattr(obj, name)
-
-
-def _shown(model, name, value):
-    """A value as the page shows it: choice labels, people's names, local dates."""
-    if value in (None, "") or (isinstance(value, list | tuple) and not value):
-        return "—"
-    if isinstance(value, list | tuple) or hasattr(value, "model"):  # a list or a queryset
-        return ", ".join(_shown(model, name, item) for item in value)
-    field = model._meta.get_field(name)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, User):
-        return person_label(value)
-    if isinstance(value, datetime.date):
-        return formats.date_format(value, "DATE_FORMAT")
-    return str(value)
+    yours = {name: value for name, value in form.cleaned_data.items() if name in form.fields}
+    return fresh, describe_conflict(conflict, yours)
 
 
 # The service plan -------------------------------------------------------------------------

@@ -6,7 +6,11 @@ who changed what since, and nothing is saved. The row lock makes the check and t
 step on SQLite and PostgreSQL alike.
 """
 
-from django.utils import timezone
+import datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import formats, timezone
 
 from thrive.audit.actions import audit_record
 from thrive.audit.models import AuditEvent
@@ -67,3 +71,53 @@ def versioned_update(obj, *, actor, organization, data, fields, expected_version
         detail={"version": obj.version},
     )
     return obj, changed
+
+
+def _shown(model, name, value):
+    """A value as a person reads it: choice labels, people's names, local dates."""
+    if value in (None, "") or (isinstance(value, list | tuple) and not value):
+        return "—"
+    if hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
+    if isinstance(value, list | tuple | QuerySet):
+        return ", ".join(_shown(model, name, item) for item in value)
+    field = model._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return formats.number_format(value.quantize(Decimal("0.01")), use_l10n=True)
+    return str(value)
+
+
+def describe_conflict(conflict, yours):
+    """For the page: who saved which fields since, and each field they changed with its
+    stored value beside the editor's (`yours`: the form's cleaned data). Field names are
+    labelled with the model's `field_label`."""
+    current = conflict.current
+    model = type(current)
+
+    def stored(name):
+        value = getattr(current, name)
+        return list(value.all()) if model._meta.get_field(name).many_to_many else value
+
+    changes = [
+        {
+            "actor": _shown(model, "", event.actor) if event.actor else "—",
+            "at": event.at,
+            "fields": [model.field_label(name) for name in event.changed_fields],
+        }
+        for event in conflict.changes()
+    ]
+    rows = [
+        {
+            "name": name,
+            "label": model.field_label(name),
+            "current": _shown(model, name, stored(name)),
+            "yours": _shown(model, name, yours.get(name)),
+        }
+        for name in conflict.changed_fields()
+        if name in yours
+    ]
+    return {"changes": changes, "rows": rows, "version": current.version}

@@ -1,11 +1,9 @@
 import datetime
 import functools
 import json
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -234,21 +232,3 @@ class ServiceEditForm(ServiceForm):
 
     def service_data(self):
         return {name: self.cleaned_data[name] for name in SERVICE_FIELDS}
-
-
-def display_value(name, value):
-    """One field's value as a person reads it (for the edit-conflict comparison)."""
-    if value in (None, ""):
-        return None
-    field = Service._meta.get_field(name)
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if name == "goal":
-        return goal_label(value)
-    if isinstance(value, User):
-        return person_label(value)
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return value  # dates and amounts, formatted by the template in the reader's language

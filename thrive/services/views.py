@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from thrive.cases.access import get_case_for_user, require_case_access
 from thrive.cases.actions import case_view
-from thrive.lib.locking import EditConflict
+from thrive.lib.locking import EditConflict, describe_conflict
 from thrive.services import actions
 from thrive.services.access import get_service_for_user, grants_for_service
 from thrive.services.forms import (
@@ -20,9 +20,7 @@ from thrive.services.forms import (
     as_date,
     as_int,
     default_unit,
-    display_value,
     grant_label,
-    person_label,
     type_mapping,
     unit_choices,
 )
@@ -100,8 +98,7 @@ def service_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict as edit_conflict:
-            conflict = describe_conflict(edit_conflict, form)
-            form = conflict["form"]
+            form, conflict = _conflict(edit_conflict, form)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -124,30 +121,13 @@ def service_edit(request, pk):
     return render(request, "services/form.html", context)
 
 
-def describe_conflict(conflict, form):
-    """Who saved since the editor opened the form, what they changed, and each changed
-    field's value now beside the editor's. The form comes back with the editor's values and
-    the current version, so saving again, after reading this, is a deliberate choice."""
-    current = conflict.current
-    changed = set(conflict.changed_fields())
-    names = [name for name in form.fields if name in changed]
-    rows = [
-        {
-            "name": name,
-            "label": Service.field_label(name),
-            "current": display_value(name, getattr(current, name)),
-            "yours": display_value(name, form.cleaned_data.get(name)),
-        }
-        for name in names
-    ]
-    editors = [
-        {"who": person_label(event.actor) if event.actor else _("someone"), "at": event.at}
-        for event in conflict.changes()
-    ]
+def _conflict(edit_conflict, form):
+    """What someone else saved since the editor opened the form, and the form again with the
+    editor's values and the current version: saving again, after reading, is deliberate."""
     data = form.data.copy()
-    data[form.add_prefix("version")] = current.version
-    fresh = type(form)(data, instance=current, case=form.case, user=form.user)
-    return {"form": fresh, "rows": rows, "editors": editors, "version": current.version}
+    data[form.add_prefix("version")] = edit_conflict.current.version
+    fresh = type(form)(data, instance=edit_conflict.current, case=form.case, user=form.user)
+    return fresh, describe_conflict(edit_conflict, form.service_data())
 
 
 @login_required
