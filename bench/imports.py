@@ -13,6 +13,7 @@ their audit events. Nothing here runs in the test suite.
 import argparse
 import csv
 import datetime
+import json
 import os
 import random
 import secrets
@@ -233,6 +234,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of times")
     args = parser.parse_args()
     try:
         times = []
@@ -243,6 +245,8 @@ def main():
             f"median of {len(times)}: {statistics.median(times):.1f} s "
             f"({args.rows / statistics.median(times):,.0f} rows/s; target: 100,000 in < 60 s)"
         )
+        if args.json:
+            print(json.dumps({"rows": args.rows, "seconds": times}))
     finally:
         shutil.rmtree(_state.get("workdir", ""), ignore_errors=True)
 

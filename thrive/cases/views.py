@@ -61,6 +61,7 @@ from thrive.survivors.models import Survivor
 
 STALE_CONTACT_DAYS = 14  # the caseload highlights a case not contacted for longer
 TEAM_NO_CONTACT_DAYS = 30
+MY_TASKS_SHOWN = 50
 TASKS_DUE_WITHIN_DAYS = 7
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR)
 # Statuses one button press reaches; graduating and closing ask for a date (and a reason).
@@ -107,7 +108,15 @@ def _my_tasks(user, flash=None):
         .select_related("case")
         .order_by("due_on", "pk")
     )
-    return {"my_tasks": tasks, "today": timezone.localdate(), "flash": flash}
+    # A long list helps no one and would slow the page: the first ones, and how many more.
+    shown = list(tasks[: MY_TASKS_SHOWN + 1])
+    more = tasks.count() - MY_TASKS_SHOWN if len(shown) > MY_TASKS_SHOWN else 0
+    return {
+        "my_tasks": shown[:MY_TASKS_SHOWN],
+        "more_tasks": more,
+        "today": timezone.localdate(),
+        "flash": flash,
+    }
 
 
 @login_required

@@ -178,3 +178,19 @@ class CaseloadAccessTests(CaseTestCase):
     def test_only_get(self):
         self.login(self.case_manager)
         self.assertEqual(self.client.post(URL).status_code, 405)
+
+
+class MyTasksLimitTests(CaseTestCase):
+    def test_the_caseload_shows_the_first_fifty_tasks_due_and_counts_the_rest(self):
+        from thrive.cases import actions as case_actions
+
+        for n in range(52):  # with the setup's own task due in three days: 53
+            case_actions.task_add(
+                self.case,
+                actor=self.case_manager,
+                data={"title": f"Task {n}", "due_on": self.today, "assignee": self.case_manager},
+            )
+        self.login(self.case_manager)
+        response = self.client.get("/cases/")
+        self.assertEqual(len(response.context["my_tasks"]), 50)
+        self.assertContains(response, "And 3 more tasks, shown on each case's page.")
