@@ -190,7 +190,7 @@ class ServiceForm(forms.ModelForm):
             {
                 "hx-get": reverse("services:grant_options"),
                 "hx-trigger": "change from:#id_service_type, change from:#id_delivered_on",
-                "hx-include": "#id_service_type, #id_delivered_on",
+                "hx-include": "#id_service_type, #id_delivered_on, #id_grant",
                 "hx-target": "this",
                 "hx-swap": "innerHTML",
             }

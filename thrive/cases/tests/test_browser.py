@@ -89,16 +89,23 @@ def test_a_case_manager_opens_the_caseload_records_a_service_and_completes_a_tas
     expect(page).to_have_url(f"{live_server.url}/cases/{case.pk}/")
     page.get_by_role("link", name="Record a service").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Record a service")
-    with page.expect_response(lambda r: "/services/units/" in r.url):
-        page.get_by_label("Service:", exact=True).select_option(label="Emergency shelter")
-    expect(page.get_by_label("Counted in")).to_contain_text("nights")
+    # The date first: choosing the type then refreshes the units and the grants on offer.
     page.get_by_label("Date").fill((casework["today"] - DAY).isoformat())
+    with (
+        page.expect_response(lambda r: "/services/units/" in r.url),
+        page.expect_response(lambda r: "/services/grant-options/" in r.url),
+    ):
+        page.get_by_label("Service:", exact=True).select_option(label="Emergency shelter")
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label("Counted in")).to_contain_text("nights")
     page.get_by_label("Units").fill("2")
     page.get_by_label("Counted in").select_option("nights")
     page.get_by_label("Cost (USD)").fill("190")
     page.get_by_label("Paid by").select_option(label="A grant")
     page.get_by_label("Grant:", exact=True).select_option(label="Comprehensive services · OVC")
     page.get_by_label("Notes").fill("Two nights at the safe house.")
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label("Grant:", exact=True)).to_have_value(str(grant.pk))
     page.screenshot(path=ARTIFACTS / "service-form.png", full_page=True)
     page.get_by_role("button", name="Record service").click()
 
