@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Window
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
@@ -108,11 +108,12 @@ def _my_tasks(user, flash=None):
         .select_related("case")
         .order_by("due_on", "pk")
     )
-    # A long list helps no one and would slow the page: the first ones, and how many more.
-    shown = list(tasks[: MY_TASKS_SHOWN + 1])
-    more = tasks.count() - MY_TASKS_SHOWN if len(shown) > MY_TASKS_SHOWN else 0
+    # A long list helps no one and would slow the page: the first ones, and how many more,
+    # counted in the same query (a window over the whole list, before the LIMIT).
+    shown = list(tasks.annotate(total=Window(Count("pk")))[:MY_TASKS_SHOWN])
+    more = shown[0].total - len(shown) if shown else 0
     return {
-        "my_tasks": shown[:MY_TASKS_SHOWN],
+        "my_tasks": shown,
         "more_tasks": more,
         "today": timezone.localdate(),
         "flash": flash,

@@ -194,3 +194,18 @@ class MyTasksLimitTests(CaseTestCase):
         response = self.client.get("/cases/")
         self.assertEqual(len(response.context["my_tasks"]), 50)
         self.assertContains(response, "And 3 more tasks, shown on each case's page.")
+
+    def test_the_query_count_does_not_grow_past_the_fifty_tasks_shown(self):
+        from thrive.cases import actions as case_actions
+
+        self.login(self.case_manager)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get("/cases/")
+        for n in range(60):
+            case_actions.task_add(
+                self.case,
+                actor=self.case_manager,
+                data={"title": f"Task {n}", "due_on": self.today, "assignee": self.case_manager},
+            )
+        with self.assertNumQueries(len(few)):
+            self.client.get("/cases/")
