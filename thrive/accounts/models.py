@@ -104,6 +104,10 @@ class Membership(models.Model):
     def supervises(self):
         return self.role in (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR)
 
+    @property
+    def directs_programs(self):
+        return self.role == Role.PROGRAM_DIRECTOR
+
 
 class TaskForce(models.Model):
     """A named collaborative of organizations, led by a coordinator organization."""

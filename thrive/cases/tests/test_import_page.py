@@ -146,3 +146,12 @@ class ImportPageTests(ImportTestCase):
         self.assertNotContains(response, "Example Alpha")
         self.assertNotContains(response, "alpha@example.org")
         self.assertNoSurvivorData(response)
+
+
+class ImportNavigationTests(ImportTestCase):
+    def test_only_program_directors_find_the_import_in_the_menu(self):
+        self.login(self.director)
+        self.assertContains(self.client.get("/"), 'href="/import/"')
+        for user in (self.supervisor, self.case_manager):
+            self.login(user)
+            self.assertNotContains(self.client.get("/"), 'href="/import/"')
