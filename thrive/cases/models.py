@@ -85,14 +85,18 @@ class Program(models.Model):
         return self.name
 
 
+def in_case_scope(queryset, user):
+    """Rows of the user's active organization, for case managers, supervisors and program
+    directors only: the read scope of every casework table (each carries its organization)."""
+    membership = membership_of(user)
+    if membership is None or membership.role not in CASE_ROLES:
+        return queryset.none()
+    return queryset.filter(organization_id=membership.organization_id)
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Cases of the user's active organization, for case managers, supervisors and
-        program directors only."""
-        membership = membership_of(user)
-        if membership is None or membership.role not in CASE_ROLES:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        return in_case_scope(self, user)
 
     def open(self):
         return self.filter(status__in=Case.OPEN_STATUSES)
@@ -495,7 +499,7 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(status=Task.Status.OPEN)
 
     def visible_to(self, user):
-        return self.filter(case__in=Case.objects.visible_to(user))
+        return in_case_scope(self, user)
 
     def falling_due(self, on=None, within_days=0):
         """Open tasks overdue, due within `within_days`, or whose reminder date has come."""

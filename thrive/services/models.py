@@ -14,8 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thrive.accounts.access import membership_of
-from thrive.cases.models import CASE_ROLES, Case, FieldLabels
+from thrive.cases.models import Case, FieldLabels, in_case_scope
 from thrive.lib.bilingual import BilingualName
 from thrive.lib.fields import EncryptedTextField
 
@@ -77,10 +76,7 @@ class ServiceQuerySet(models.QuerySet):
     }
 
     def visible_to(self, user):
-        membership = membership_of(user)
-        if membership is None or membership.role not in CASE_ROLES:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        return in_case_scope(self, user)
 
     def delivered(self):
         return self.filter(status=Service.Status.DELIVERED)
