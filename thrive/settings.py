@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "thrive.cases",
     "thrive.services",
     "thrive.grants",
+    "thrive.screening",
+    "thrive.hotline",
 ]
 
 MIDDLEWARE = [
