@@ -11,10 +11,13 @@ fails here with a message saying which object to add to `sample_objects`.
 """
 
 import re
+import uuid
 
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from thrive.accounts.actions import api_token_create
+from thrive.hotline import actions as hotline
 from thrive.test import CaseTestCase
 
 # Routes that show no person: open to every role (and to the outsider, for their own org).
@@ -46,6 +49,8 @@ OBJECT_PARAMS = {
     "grant_id": "grant",
     "funder_id": "funder",
     "program_id": "program",
+    "contact_id": "contact",
+    "response_id": "response",
 }
 # URL parameters that name no record, with a valid value.
 OTHER_PARAMS = {"kind": "services"}
@@ -54,6 +59,7 @@ PK_BY_NAMESPACE = {
     "cases": "case",
     "services": "service",
     "grants": "grant",
+    "hotline": "contact",
     "api": None,
 }
 PAGE_METHODS = ["get", "post"]
@@ -87,6 +93,17 @@ class RouteWalkTests(CaseTestCase):
         _, cls.analyst_token = api_token_create(analyst_membership, actor=cls.analyst, name="t")
         cls.agency_a_token, _ = api_token_create(
             supervisor_membership, actor=cls.supervisor, name="agency A's token"
+        )
+        # The crisis line: a logged contact of agency A and the response dispatched from it.
+        cls.contact, _ = hotline.contact_log(
+            cls.agency_a,
+            actor=cls.advocate,
+            key=uuid.uuid4(),
+            data={"channel": "call", "reason": "crisis", "received_at": timezone.now()},
+        )
+        hotline.contact_link_survivor(cls.contact, actor=cls.advocate, survivor=cls.survivor)
+        cls.response = hotline.response_dispatch(
+            cls.contact, actor=cls.advocate, responder=cls.case_manager
         )
 
     def sample_value(self, route_name, param):
