@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from thrive.accounts.actions import api_token_create
 from thrive.hotline import actions as hotline
+from thrive.screening.actions import screening_record
+from thrive.screening.models import ScreeningInstrument
 from thrive.test import CaseTestCase
 
 # Routes that show no person: open to every role (and to the outsider, for their own org).
@@ -60,6 +62,7 @@ PK_BY_NAMESPACE = {
     "services": "service",
     "grants": "grant",
     "hotline": "contact",
+    "screening": "screening",
     "api": None,
 }
 PAGE_METHODS = ["get", "post"]
@@ -104,6 +107,13 @@ class RouteWalkTests(CaseTestCase):
         hotline.contact_link_survivor(cls.contact, actor=cls.advocate, survivor=cls.survivor)
         cls.response = hotline.response_dispatch(
             cls.contact, actor=cls.advocate, responder=cls.case_manager
+        )
+        tool = ScreeningInstrument.objects.get(code="thrive-indicators", version=1)
+        cls.screening = screening_record(
+            cls.survivor,
+            actor=cls.advocate,
+            instrument=tool,
+            answers={item["id"]: "no" for item in tool.items},
         )
 
     def sample_value(self, route_name, param):
