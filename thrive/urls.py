@@ -23,6 +23,7 @@ urlpatterns = [
     path("services/", include("thrive.services.urls")),
     path("grants/", include("thrive.grants.urls")),
     path("import/", include("thrive.cases.import_urls")),
+    path("hotline/", include("thrive.hotline.urls")),
     path("screening/", include("thrive.screening.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
