@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from thrive.audit.actions import audit_record
 from thrive.audit.models import AuditEvent
@@ -19,11 +20,15 @@ IDENTIFICATION_FIELDS = [
 
 
 @transaction.atomic
-def screening_record(survivor, *, actor, instrument, answers, notes="", administered_at=None):
+def screening_record(
+    survivor, *, actor, instrument, answers, notes="", administered_at=None, contact=None
+):
     """Check every answer against this instrument version, score it, save it, audit it.
 
     Raises ValidationError {item id: message} for an unknown item, an answer outside the
     item's options or a required item unanswered; nothing is saved then."""
+    if contact is not None and contact.survivor_id != survivor.pk:
+        raise ValidationError({"contact": _("This contact is not linked to this survivor.")})
     if not isinstance(answers, dict):
         raise ValidationError(engine.answer_errors(instrument.definition, answers))
     answers = {key: value for key, value in answers.items() if value not in (None, "")}
@@ -34,6 +39,7 @@ def screening_record(survivor, *, actor, instrument, answers, notes="", administ
     screening = Screening(
         organization=survivor.organization,
         survivor=survivor,
+        contact=contact,
         instrument=instrument,
         administered_by=actor,
         answers=answers,

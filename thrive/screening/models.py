@@ -126,6 +126,15 @@ class Screening(models.Model):
         related_name="screenings",
         verbose_name=_("survivor"),
     )
+    # The hotline contact during which it was administered, if any.
+    contact = models.ForeignKey(
+        "hotline.Contact",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screenings",
+        verbose_name=_("contact"),
+    )
     instrument = models.ForeignKey(
         ScreeningInstrument,
         models.PROTECT,

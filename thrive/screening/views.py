@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from thrive.hotline.access import get_contact_for_user
 from thrive.screening import actions
 from thrive.screening.access import (
     get_screening_for_user,
@@ -35,6 +37,7 @@ def _chosen_instrument(request, offered):
 @require_http_methods(["GET", "POST"])
 def screening_new(request, survivor_id):
     survivor = get_survivor_for_user(request.user, survivor_id, write=True)
+    contact = _contact_of(request, survivor)
     offered = list(instruments_offered())
     instrument = _chosen_instrument(request, offered)
     if instrument is None:
@@ -49,6 +52,7 @@ def screening_new(request, survivor_id):
                 instrument=form.cleaned_data["instrument"],
                 answers=form.answers(),
                 notes=form.cleaned_data["notes"],
+                contact=contact,
             )
         except ValidationError as error:
             form.add_answer_errors(error)
@@ -57,6 +61,8 @@ def screening_new(request, survivor_id):
                 request,
                 _("Screening recorded: %(result)s.") % {"result": screening.get_result_display()},
             )
+            if contact is not None:
+                return redirect("hotline:detail", contact.pk)
             return redirect("screening:detail", screening.pk)
     elif not form.is_bound:
         survivor_view(survivor, actor=request.user, detail={"page": "screening_new"})
@@ -65,8 +71,21 @@ def screening_new(request, survivor_id):
         "form": form,
         "instrument": instrument,
         "offered": offered,
+        "contact": contact,
     }
     return render(request, "screening/new.html", context)
+
+
+def _contact_of(request, survivor):
+    """The hotline contact the screening is given during (`?contact=<id>`): one of the
+    organization's contacts linked to this survivor, or 404."""
+    raw = request.GET.get("contact")
+    if not raw:
+        return None
+    contact = get_contact_for_user(request.user, raw)
+    if contact.survivor_id != survivor.pk:
+        raise Http404
+    return contact
 
 
 @login_required

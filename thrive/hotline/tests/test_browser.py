@@ -18,6 +18,7 @@ from thrive import browser
 from thrive.accounts.models import Organization, Role
 from thrive.browser import ARTIFACTS, assert_page_is_whole, expect, log_in_with_second_factor
 from thrive.hotline.models import Contact, EmergencyResponse, OnCallShift
+from thrive.screening.models import Screening, ScreeningInstrument
 from thrive.services.models import Service
 from thrive.test import make_member
 
@@ -84,6 +85,17 @@ def test_an_advocate_logs_a_crisis_call_and_dispatches_the_youth_responder_who_r
     page.get_by_role("button", name="Create survivor").click()
     expect(page).to_have_url(f"{url}/hotline/contacts/{contact.pk}/")
     expect(page.locator("main")).to_contain_text("Dani")
+
+    # Screen, during the call, with the indicator checklist.
+    page.get_by_role("link", name="Screen").click()
+    tool = ScreeningInstrument.objects.get(code="thrive-indicators", version=1)
+    for item in tool.items:
+        answer = "yes" if item["id"] in ("owes_debt", "minor_commercial_sex") else "no"
+        page.locator(f"input[name='answer_{item['id']}'][value='{answer}']").check()
+    page.get_by_role("button", name="Record screening").click()
+    expect(page).to_have_url(f"{url}/hotline/contacts/{contact.pk}/")
+    screening = Screening.objects.get()
+    assert (screening.contact, screening.result) == (contact, "clear_concern")
 
     page.get_by_role("link", name="Dispatch a response").click()
     expect(page.locator("main")).to_contain_text("Youth (under 24)")
