@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from thrive.accounts import views as account_views
 from thrive.cases.api import router as cases_router
+from thrive.hotline.api import router as hotline_router
 from thrive.lib.api import build_api
 from thrive.services.api import router as services_router
 from thrive.survivors.api import router as survivors_router
@@ -11,6 +12,7 @@ api = build_api()
 api.add_router("/", survivors_router)
 api.add_router("/", cases_router)
 api.add_router("/", services_router)
+api.add_router("/", hotline_router)
 
 admin.site.login = account_views.admin_login_view  # one login, with lockout
 admin.site.site_header = "Thrive administration"

@@ -7,6 +7,7 @@ app_name = "hotline"
 urlpatterns = [
     path("board/", views.board, name="board"),
     path("roster/", views.roster, name="roster"),
+    path("response-times/", views.response_times, name="response_times"),
     path("contacts/new/", views.contact_new, name="new"),
     path("contacts/autosave/", views.contact_autosave, name="autosave"),
     path("contacts/resume/<int:pk>/", views.contact_resume, name="resume"),

@@ -26,7 +26,7 @@ from thrive.accounts.models import Role
 from thrive.audit.actions import audit_record
 from thrive.audit.models import AuditEvent
 from thrive.cases.forms import add_action_errors
-from thrive.hotline import actions
+from thrive.hotline import actions, reports
 from thrive.hotline.access import (
     contacts_for_user,
     get_contact_for_user,
@@ -45,7 +45,7 @@ from thrive.hotline.forms import (
     SurvivorFromContactForm,
     SurvivorSearchForm,
 )
-from thrive.hotline.models import Contact, EmergencyResponse, OnCallShift
+from thrive.hotline.models import Channel, Contact, EmergencyResponse, OnCallShift, Reason
 from thrive.services.actions import service_record
 from thrive.services.models import ServiceType
 from thrive.survivors.access import get_survivor_for_user
@@ -418,3 +418,24 @@ def _shift_add(organization, actor, data):
         changed_fields=["responder", "queue", "starts_at", "ends_at"],
     )
     return shift
+
+
+@login_required
+@require_GET
+def response_times(request):
+    """Month by month: contacts by channel and reason, and how fast responses went out and
+    reached the survivor, youth and adult. Counts only, never a person; supervisors and
+    program directors (small counts are not yet suppressed for a wider audience)."""
+    membership = require_person_access(request.user)
+    if not membership.supervises:
+        raise PermissionDenied(_("Only supervisors and program directors see response times."))
+    rows = reports.response_times(membership.organization)
+    for row in rows:
+        row["channel_counts"] = [row["by_channel"].get(code, 0) for code in Channel.values]
+        row["reason_counts"] = [row["by_reason"].get(code, 0) for code in Reason.values]
+    context = {
+        "rows": rows,
+        "channels": Channel.choices,
+        "reasons": Reason.choices,
+    }
+    return render(request, "hotline/response_times.html", context)

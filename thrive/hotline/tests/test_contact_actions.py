@@ -4,7 +4,6 @@ import datetime
 import threading
 import uuid
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
@@ -13,6 +12,7 @@ from django.utils import timezone
 from thrive.accounts.models import Organization, Role
 from thrive.hotline import actions
 from thrive.hotline.models import Contact, EmergencyResponse
+from thrive.hotline.tests.test_api_contacts import SqliteFile
 from thrive.survivors.actions import survivor_create
 from thrive.test import BaseTestCase, make_member
 
@@ -148,12 +148,15 @@ class DispatchTests(BaseTestCase):
             actions.response_mark(response, actor=self.case_manager, step="safe")
 
 
-@pytest.mark.skipif("connection.vendor == 'sqlite'", reason="see the docstring")
 class ConcurrentLogTests(TransactionTestCase):
-    """Eight threads log the same key at once: one contact. (On SQLite, writers queue behind
-    one lock, so this is exercised on PostgreSQL; the API test covers both.)"""
+    """Eight threads log the same key at once: one contact, on SQLite (as a file, as in
+    production) and PostgreSQL."""
 
     def test_concurrent_submits_of_one_key_make_one_contact(self):
+        with SqliteFile():
+            self.submit_eight_at_once()
+
+    def submit_eight_at_once(self):
         agency = Organization.objects.create(name="A", slug="a", kind="service_provider")
         advocate = make_member("advocate", agency, Role.HOTLINE_ADVOCATE)
         key = uuid.uuid4()
