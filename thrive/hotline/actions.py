@@ -74,18 +74,18 @@ def contact_draft_save(organization, *, actor, key, data):
     return contact
 
 
-@transaction.atomic
 def contact_log(organization, *, actor, key, data):
     """Log the contact: validate it whole and record it. Logging a key already logged returns
-    that contact unchanged (a double submit)."""
+    that contact unchanged (a double submit, a retried request): (contact, created).
+
+    Validation runs before the transaction, so the write lock (SQLite takes it at BEGIN) is
+    held only for the insert and its audit event: concurrent callers queue for less."""
     contact = _find(organization, key)
     if contact is not None and contact.status == Contact.Status.LOGGED:
         return contact, False
-    if contact is not None:
-        contact = Contact.objects.select_for_update().get(pk=contact.pk)
-        if contact.status == Contact.Status.LOGGED:
-            return contact, False
-    else:
+    if contact is not None and contact.handled_by_id != actor.pk:
+        raise ValidationError({"key": _("This key belongs to another person's contact.")})
+    if contact is None:
         contact = Contact(organization=organization, key=key, handled_by=actor)
     _apply(contact, data)
     contact.status = Contact.Status.LOGGED
@@ -93,16 +93,22 @@ def contact_log(organization, *, actor, key, data):
     contact.full_clean(exclude=["key"])
     try:
         with transaction.atomic():
+            if contact.pk is not None:  # a draft: log it unless someone logged it meanwhile
+                stored = Contact.objects.select_for_update().get(pk=contact.pk)
+                if stored.status == Contact.Status.LOGGED:
+                    return stored, False
             contact.save()
+            audit_record(
+                contact,
+                actor=actor,
+                organization=organization,
+                action=AuditEvent.Action.CREATE,
+                changed_fields=[
+                    n for n in CONTACT_FIELDS if getattr(contact, n) not in ("", None, [])
+                ],
+            )
     except IntegrityError:  # a concurrent request with the same key created it first
         return _find(organization, key), False
-    audit_record(
-        contact,
-        actor=actor,
-        organization=organization,
-        action=AuditEvent.Action.CREATE,
-        changed_fields=[n for n in CONTACT_FIELDS if getattr(contact, n) not in ("", None, [])],
-    )
     return contact, True
 
 

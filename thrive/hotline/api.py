@@ -16,7 +16,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.decorators import decorate_view
 from pydantic import field_validator
 
 from thrive.accounts.access import membership_of
@@ -34,7 +33,7 @@ from thrive.hotline.models import (
     SuspectedType,
     Urgency,
 )
-from thrive.lib.api import READ_ERRORS, ApiTokenAuth, InputSchema, atomic_write, page_of
+from thrive.lib.api import READ_ERRORS, ApiTokenAuth, InputSchema, page_of
 from thrive.survivors.models import Language
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -188,10 +187,11 @@ def list_contacts(request, paging: Query[Paging]):
         ]
     },
 )
-@decorate_view(atomic_write)
 def create_contact(request, payload: ContactCreate):
     """Log a contact. 201 with it the first time; 200 with that same contact, unchanged, for
     a retry with the same `Idempotency-Key`."""
+    # Not wrapped in atomic_write: contact_log is one short transaction of its own, and if
+    # answering fails after it, the client's retry with the same key gets the contact.
     key = _idempotency_key(request)
     data = payload.model_dump()
     if "received_at" not in payload.model_fields_set:
