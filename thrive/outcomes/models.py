@@ -5,11 +5,14 @@ a past assessment. Assessments themselves arrive with the outcomes issue; goals 
 plan already link to a domain.
 """
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from thrive.lib.bilingual import BilingualName
+from thrive.lib.fields import EncryptedTextField
 
 
 class InstrumentQuerySet(models.QuerySet):
@@ -42,6 +45,8 @@ class Domain(BilingualName):
     code = models.SlugField(_("code"), max_length=40)
     order = models.PositiveSmallIntegerField(_("order"))
     may_be_not_applicable = models.BooleanField(_("may be not applicable"), default=False)
+    # {"1": {"en": "...", "es": "..."}, ...}: what each level looks like in this domain.
+    anchors = models.JSONField(_("anchors"), default=dict, blank=True)
 
     class Meta:
         ordering = ["instrument", "order"]
@@ -68,3 +73,73 @@ class Level(BilingualName):
 
     def __str__(self):
         return f"{self.number} {self.label}"
+
+
+class Assessment(models.Model):
+    """One Survivor Outcomes Assessment: a level (or 'not applicable') for every domain of
+    the instrument version it used. Changing the instrument later never changes it."""
+
+    class Kind(models.TextChoices):
+        INTAKE = "intake", _("Intake")
+        PERIODIC = "periodic", _("Periodic")
+        EXIT = "exit", _("Exit")
+        FOLLOW_UP = "follow_up", _("Follow-up after exit")
+
+    organization = models.ForeignKey("accounts.Organization", models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(
+        "survivors.Survivor", models.PROTECT, related_name="assessments", verbose_name=_("survivor")
+    )
+    case = models.ForeignKey(
+        "cases.Case", models.PROTECT, related_name="assessments", verbose_name=_("case")
+    )
+    instrument = models.ForeignKey(
+        Instrument, models.PROTECT, related_name="assessments", verbose_name=_("instrument")
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    assessed_on = models.DateField(_("date"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("assessor")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["survivor", "assessed_on", "pk"]
+        indexes = [
+            models.Index(fields=["organization", "assessed_on"], name="assessment_org_date"),
+            models.Index(fields=["survivor", "assessed_on"], name="assessment_survivor_date"),
+        ]
+        verbose_name = _("outcome assessment")
+        verbose_name_plural = _("outcome assessments")
+
+    def __str__(self):
+        return f"Assessment {self.pk} {self.assessed_on}"
+
+    def levels(self):
+        """{domain code: level} of the applicable domains."""
+        return {s.domain.code: s.level for s in self.scores.all() if s.level is not None}
+
+    @property
+    def mean_level(self):
+        levels = list(self.levels().values())
+        return sum(levels) / len(levels) if levels else None
+
+
+class AssessmentScore(models.Model):
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="scores")
+    domain = models.ForeignKey(Domain, models.PROTECT, related_name="+", verbose_name=_("domain"))
+    # None: not applicable to this survivor (only for domains that allow it).
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["assessment", "domain__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "domain"], name="assessment_score_one_per_domain"
+            )
+        ]
+        verbose_name = _("domain level")
+        verbose_name_plural = _("domain levels")
+
+    def __str__(self):
+        return f"{self.domain.code}={self.level}"

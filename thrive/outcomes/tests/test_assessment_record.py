@@ -1,0 +1,67 @@
+"""Recording an outcome assessment: a level for every domain, or 'not applicable' where the
+domain allows it; nothing saved on any error."""
+
+from django.core.exceptions import ValidationError
+
+from thrive.audit.models import AuditEvent
+from thrive.outcomes.actions import assessment_record
+from thrive.outcomes.models import Assessment, Instrument
+from thrive.outcomes.progress import graduation_readiness
+from thrive.test import DAY, CaseTestCase
+
+
+class AssessmentRecordTests(CaseTestCase):
+    def setUp(self):
+        self.instrument = Instrument.objects.default()
+        self.codes = list(self.instrument.domains.values_list("code", flat=True))
+
+    def levels(self, **changes):
+        return {**dict.fromkeys(self.codes, 3), **changes}
+
+    def record(self, levels, **kwargs):
+        return assessment_record(
+            self.case,
+            actor=self.case_manager,
+            instrument=self.instrument,
+            kind=kwargs.pop("kind", "intake"),
+            assessed_on=kwargs.pop("assessed_on", self.today),
+            levels=levels,
+            **kwargs,
+        )
+
+    def test_an_assessment_keeps_a_level_per_domain_and_its_instrument_version(self):
+        assessment = self.record(self.levels(housing=1, family="na"), notes={"housing": "Shelter"})
+        self.assertEqual(assessment.instrument.version, 1)
+        levels = assessment.levels()
+        self.assertEqual((levels["housing"], "family" in levels), (1, False))
+        self.assertEqual(len(levels), 12)
+        self.assertEqual(assessment.scores.get(domain__code="housing").note, "Shelter")
+        self.assertEqual(graduation_readiness(levels), (False, ["housing"]))
+        event = AuditEvent.objects.for_object(assessment).get()
+        self.assertEqual(event.detail, {"instrument": "soa v1", "kind": "intake"})
+
+    def refused(self, levels, **kwargs):
+        with self.assertRaises(ValidationError) as caught:
+            self.record(levels, **kwargs)
+        self.assertFalse(Assessment.objects.exists())
+        return caught.exception.message_dict
+
+    def test_a_level_outside_the_instrument(self):
+        errors = self.refused(self.levels(safety=6))
+        self.assertEqual(errors["safety"], ["6 is not a level of this instrument."])
+
+    def test_a_missing_level(self):
+        levels = self.levels()
+        del levels["income"]
+        self.assertIn("income", self.refused(levels))
+
+    def test_not_applicable_only_where_the_domain_allows_it(self):
+        errors = self.refused(self.levels(safety="na"))
+        self.assertIn("applies to everyone", errors["safety"][0])
+
+    def test_dated_before_the_case_opened_or_in_the_future(self):
+        self.assertIn("assessed_on", self.refused(self.levels(), assessed_on=self.opened_on - DAY))
+        self.assertIn("assessed_on", self.refused(self.levels(), assessed_on=self.today + DAY))
+
+    def test_an_unknown_domain(self):
+        self.assertIn("spirituality", self.refused(self.levels(spirituality=3)))
