@@ -18,6 +18,19 @@ def membership_of(user):
     return getattr(user, "membership", None)
 
 
+def in_organization(queryset, user, *, roles=None):
+    """The rows of `queryset` (a table carrying `organization`) the user may list: those of
+    their active organization, if their role is among `roles` (default: every role that
+    sees people). Every app's `visible_to` is this."""
+    membership = membership_of(user)
+    if membership is None:
+        return queryset.none()
+    allowed = membership.sees_people if roles is None else membership.role in roles
+    if not allowed:
+        return queryset.none()
+    return queryset.filter(organization_id=membership.organization_id)
+
+
 def require_membership(user):
     membership = membership_of(user)
     if membership is None:

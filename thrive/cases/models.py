@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from thrive.accounts.access import membership_of
+from thrive.accounts.access import in_organization, membership_of
 from thrive.accounts.models import Membership, Role
 from thrive.lib.fields import EncryptedTextField
 
@@ -85,18 +85,9 @@ class Program(models.Model):
         return self.name
 
 
-def in_case_scope(queryset, user):
-    """Rows of the user's active organization, for case managers, supervisors and program
-    directors only: the read scope of every casework table (each carries its organization)."""
-    membership = membership_of(user)
-    if membership is None or membership.role not in CASE_ROLES:
-        return queryset.none()
-    return queryset.filter(organization_id=membership.organization_id)
-
-
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return in_case_scope(self, user)
+        return in_organization(self, user, roles=CASE_ROLES)
 
     def open(self):
         return self.filter(status__in=Case.OPEN_STATUSES)
@@ -499,7 +490,7 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(status=Task.Status.OPEN)
 
     def visible_to(self, user):
-        return in_case_scope(self, user)
+        return in_organization(self, user, roles=CASE_ROLES)
 
     def falling_due(self, on=None, within_days=0):
         """Open tasks overdue, due within `within_days`, or whose reminder date has come."""

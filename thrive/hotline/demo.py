@@ -11,7 +11,8 @@ from thrive.accounts.models import User
 from thrive.audit.actions import audit_record_many
 from thrive.audit.models import AuditEvent
 from thrive.hotline import actions
-from thrive.hotline.models import Contact, Indicator, OnCallShift, phone_digest
+from thrive.hotline.models import Contact, Indicator, OnCallShift
+from thrive.survivors.models import phone_digest
 
 HOUR = datetime.timedelta(hours=1)
 SUMMARIES = [

@@ -11,10 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thrive.accounts.access import membership_of
-from thrive.lib.crypto import keyring, normalize_phone
+from thrive.accounts.access import in_organization
 from thrive.lib.fields import EncryptedTextField
-from thrive.survivors.models import Language, validate_phone
+from thrive.survivors.models import Language, phone_digest, validate_phone
 
 YOUTH_AGE_LIMIT = 24  # survivors under 24 go to the youth queue
 
@@ -111,17 +110,10 @@ class HeardAbout(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def phone_digest(phone):
-    return keyring().blind_index(normalize_phone(phone), "phone") if phone else ""
-
-
 class ContactQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Contacts of the user's organization, for person-level roles."""
-        membership = membership_of(user)
-        if membership is None or not membership.sees_people:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        return in_organization(self, user)
 
     def logged(self):
         return self.filter(status=Contact.Status.LOGGED)

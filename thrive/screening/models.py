@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from thrive.accounts.access import membership_of
+from thrive.accounts.access import in_organization
 from thrive.lib.bilingual import BilingualName
 from thrive.lib.fields import EncryptedTextField
 from thrive.screening import engine
@@ -105,10 +105,7 @@ class ScreeningInstrument(BilingualName):
 
 class ScreeningQuerySet(models.QuerySet):
     def visible_to(self, user):
-        membership = membership_of(user)
-        if membership is None or not membership.sees_people:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        return in_organization(self, user)
 
 
 class Screening(models.Model):
@@ -252,10 +249,7 @@ HTCDS_EXPLOITATION = {code: code for code in Exploitation.values} | {
 
 class IdentificationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        membership = membership_of(user)
-        if membership is None or not membership.sees_people:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        return in_organization(self, user)
 
     def current_for(self, survivor):
         return self.filter(survivor=survivor).order_by("-decided_on", "-created_at", "-pk").first()

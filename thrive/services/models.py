@@ -14,7 +14,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thrive.cases.models import Case, FieldLabels, in_case_scope
+from thrive.accounts.access import in_organization
+from thrive.cases.models import CASE_ROLES, Case, FieldLabels
 from thrive.lib.bilingual import BilingualName
 from thrive.lib.fields import EncryptedTextField
 
@@ -76,7 +77,7 @@ class ServiceQuerySet(models.QuerySet):
     }
 
     def visible_to(self, user):
-        return in_case_scope(self, user)
+        return in_organization(self, user, roles=CASE_ROLES)
 
     def delivered(self):
         return self.filter(status=Service.Status.DELIVERED)

@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from thrive.accounts.access import membership_of
+from thrive.accounts.access import in_organization
 from thrive.lib.choices import DECLINED, DECLINED_LABEL, UNKNOWN, UNKNOWN_LABEL, NotAnswered, YesNo
 from thrive.lib.crypto import keyring, normalize_name, normalize_phone
 from thrive.lib.fields import EncryptedDateField, EncryptedTextField
@@ -172,6 +172,11 @@ def validate_country(value):
         raise ValidationError(_("Choose a country from the list."), code="country")
 
 
+def phone_digest(phone):
+    """The keyed hash a phone number is found by (survivors' and hotline callers' alike)."""
+    return keyring().blind_index(normalize_phone(phone), SurvivorLookup.Kind.PHONE) if phone else ""
+
+
 class SurvivorQuerySet(models.QuerySet):
     # What a list row shows: a person first, and only the columns it needs to decrypt.
     LIST_COLUMNS = (
@@ -192,10 +197,7 @@ class SurvivorQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Survivors of the user's active organization, and only for person-level roles."""
-        membership = membership_of(user)
-        if membership is None or not membership.sees_people:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        return in_organization(self, user)
 
     def search(self, term):
         """Record number ('S-00042' or '42'), phone (7+ digits) or exact name.
@@ -215,8 +217,7 @@ class SurvivorQuerySet(models.QuerySet):
         return self.filter(lookups__digest=digest)
 
     def with_phone(self, phone):
-        digest = keyring().blind_index(normalize_phone(phone), SurvivorLookup.Kind.PHONE)
-        return self.filter(lookups__digest=digest)
+        return self.filter(lookups__digest=phone_digest(phone))
 
 
 class Survivor(models.Model):
