@@ -2,15 +2,13 @@
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import StrictInt
 
 from thrive.accounts.access import require_person_access
-from thrive.lib.api import ApiTokenAuth, InputSchema, atomic_write
+from thrive.lib.api import ApiTokenAuth, InputSchema, atomic_write, page_of
 from thrive.survivors import actions
 from thrive.survivors.access import get_survivor_for_user, survivors_for_user
 
@@ -116,18 +114,12 @@ def _data(payload):
 def _page(request, term, page):
     membership = require_person_access(request.user)
     survivors, by = survivors_for_user(request.user).search(term)
-    paginator = Paginator(survivors.for_list(), settings.THRIVE_PAGE_SIZE)
-    current = paginator.get_page(page)
+    found = page_of(survivors.for_list(), page)
     if by:
         actions.survivor_search(
-            membership.organization, actor=request.user, by=by, results=paginator.count
+            membership.organization, actor=request.user, by=by, results=found["count"]
         )
-    return {
-        "count": paginator.count,
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "results": list(current),
-    }
+    return found
 
 
 @router.get("/survivors", response=SurvivorPage)
