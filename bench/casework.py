@@ -39,6 +39,7 @@ from run import (  # noqa: E402
     manage,
     postgres_version,
     say,
+    write_doc,
 )
 
 TARGETS = {"caseload_ms": 150, "import_s": 60}
@@ -69,7 +70,7 @@ def main():
     if not args.no_write:
         (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
         (ROOT / "var" / "bench" / "casework.json").write_text(json.dumps(results, indent=1))
-        write_doc(ROOT / "docs" / "benchmarks.md", report)
+        write_doc(ROOT / "docs" / "benchmarks.md", report, start=START, end=END, heading="Casework")
 
 
 def parse_args():
@@ -228,15 +229,6 @@ def render(results):
             f"| < {TARGETS['import_s']} s | {'yes' if med < TARGETS['import_s'] else 'NO'} |"
         )
     return "\n".join(lines)
-
-
-def write_doc(path, report):
-    text = path.read_text()
-    if START not in text:
-        text = text.rstrip() + f"\n\n## Casework\n\n{START}\n{END}\n"
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
-    path.write_text(f"{before}{START}\n{report}\n{END}{after}")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ from run import (  # noqa: E402
     manage,
     postgres_version,
     say,
+    write_doc,
 )
 
 TARGETS = {"create_p95_ms": 100, "board_ms": 150}
@@ -91,7 +92,7 @@ def main():
     if not args.no_write:
         (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
         (ROOT / "var" / "bench" / "hotline.json").write_text(json.dumps(results, indent=1))
-        write_doc(ROOT / "docs" / "benchmarks.md", report)
+        write_doc(ROOT / "docs" / "benchmarks.md", report, start=START, end=END, heading="Hotline")
 
 
 def parse_args():
@@ -356,15 +357,6 @@ def render(results):
             f"{args['requests']} requests"
         )
     return "\n".join(lines)
-
-
-def write_doc(path, report):
-    text = path.read_text()
-    if START not in text:
-        text = text.rstrip() + f"\n\n## Hotline\n\n{START}\n{END}\n"
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
-    path.write_text(f"{before}{START}\n{report}\n{END}{after}")
 
 
 if __name__ == "__main__":

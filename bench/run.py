@@ -749,13 +749,15 @@ def git_commit():
     return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if changed else "")
 
 
-def write_doc(path, report):
-    text = path.read_text() if path.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in text or END not in text:
-        text = text.rstrip() + f"\n\n## Results\n\n{START}\n{END}\n"
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
-    path.write_text(f"{before}{START}\n{report}\n{END}{after}")
+def write_doc(path, report, *, start=START, end=END, heading="Results"):
+    """Put `report` between the `start` and `end` markers of docs/benchmarks.md, adding a
+    section `heading` with the markers at the end if they are not there yet."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if start not in text or end not in text:
+        text = text.rstrip() + f"\n\n## {heading}\n\n{start}\n{end}\n"
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    path.write_text(f"{before}{start}\n{report}\n{end}{after}")
 
 
 if __name__ == "__main__":
