@@ -181,3 +181,34 @@ class CaseTestCase(BaseTestCase):
                 "notes": "Three nights at the safe house.",
             },
         )
+
+    def record_assessment(self, case=None, *, level=3, on=None, kind="periodic", **levels):
+        """An assessment of every default domain at `level` (per-domain overrides by code;
+        "na" where allowed), through the real action."""
+        from thrive.outcomes.actions import assessment_record
+        from thrive.outcomes.models import Instrument
+
+        case = case or self.case
+        instrument = Instrument.objects.default()
+        values = {d.code: level for d in instrument.domains.all()}
+        values.update(levels)
+        return assessment_record(
+            case,
+            actor=self.case_manager,
+            instrument=instrument,
+            kind=kind,
+            assessed_on=on or self.today,
+            levels=values,
+        )
+
+    def graduate(self, case=None, *, on=None):
+        """Graduate a case the way the product does: a ready assessment, the case manager's
+        request, the supervisor's approval."""
+        from thrive.outcomes.actions import graduation_approve, graduation_request
+
+        case = case or self.case
+        self.record_assessment(case, on=on)
+        review = graduation_request(case, actor=self.case_manager)
+        graduation_approve(review, actor=self.supervisor, graduated_on=on)
+        case.refresh_from_db()
+        return case

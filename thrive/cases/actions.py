@@ -4,6 +4,8 @@ Each runs in one transaction with its audit event. Updates of a versioned record
 `expected_version` the editor started from and raise EditConflict if someone saved since.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from thrive.audit.actions import audit_record, audit_record_many
 from thrive.audit.models import AuditEvent
 from thrive.cases.models import ActionStep, Case, CaseEvent, CaseNote, Goal, Program, Task
+from thrive.lib.dates import add_months
 from thrive.lib.locking import lock_current, versioned_update
 
 CASE_FIELDS = ["risk_level", "trafficking_type", "opened_on"]
@@ -152,10 +155,15 @@ def _bump(case, actor, changed, **event):
 
 
 @transaction.atomic
-def case_change_status(case, *, actor, to, on=None, reason="", note="", expected_version=None):
+def case_change_status(
+    case, *, actor, to, on=None, reason="", note="", expected_version=None, graduation=None
+):
     """Move a case along its lifecycle: activate, hold, graduate, close (with a reason) or
     reopen. `on` dates a graduation or closure (today by default); `note`, if given, is kept
-    as a case note."""
+    as a case note. Graduating needs a supervisor's approval: only
+    `outcomes.actions.graduation_approve` passes `graduation`, the approved review.
+
+    Ending a case schedules its follow-ups after exit; reopening cancels those still open."""
     stored = lock_current(case, expected_version)
     if to not in Case.TRANSITIONS.get(stored.status, ()):
         raise ValidationError(
@@ -165,6 +173,15 @@ def case_change_status(case, *, actor, to, on=None, reason="", note="", expected
                     "now": Case.Status(stored.status).label.lower(),
                     "to": Case.Status(to).label.lower() if to in Case.Status.values else to,
                 }
+            }
+        )
+    if to == Case.Status.GRADUATED and graduation is None:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Graduation needs a supervisor's approval: request it from the case's "
+                    "progress page."
+                )
             }
         )
     case.version = stored.version
@@ -202,7 +219,63 @@ def case_change_status(case, *, actor, to, on=None, reason="", note="", expected
     )
     if note:
         note_add(case, actor=actor, data={"body": note, "contact": CaseNote.Contact.NONE})
+    if to in Case.ENDED_STATUSES:
+        _close_scheduled(case, actor, Task.Purpose.ASSESSMENT)
+        _schedule_follow_ups(case, actor)
+    elif to == Case.Status.REOPENED:
+        _close_scheduled(case, actor, Task.Purpose.FOLLOW_UP)
     return case
+
+
+def _schedule_follow_ups(case, actor):
+    """One task per follow-up month of the program after the case ends, for its case
+    manager (or whoever ended it), reminding a week ahead."""
+    assignee = case.case_manager or actor
+    tasks = []
+    for months in case.program.follow_up_months:
+        due = add_months(case.ended_on, months)
+        tasks.append(
+            task_add(
+                case,
+                actor=actor,
+                data={
+                    "title": _("Follow-up outcome check, %(months)s months after exit")
+                    % {"months": months},
+                    "due_on": due,
+                    "remind_on": due - datetime.timedelta(days=7),
+                    "assignee": assignee,
+                    "purpose": Task.Purpose.FOLLOW_UP,
+                },
+            )
+        )
+    return tasks
+
+
+def _close_scheduled(case, actor, purpose):
+    """Cancel the open tasks Thrive scheduled for `purpose` on this case."""
+    for task in case.tasks.open().filter(purpose=purpose):
+        task_complete(task, actor=actor, status=Task.Status.CANCELLED)
+
+
+def schedule_next_assessment(case, *, actor, after):
+    """After an assessment dated `after`, the open case's next periodic assessment is due
+    the program's interval later: the earlier reminder closes (done), a new task opens."""
+    for task in case.tasks.open().filter(purpose=Task.Purpose.ASSESSMENT):
+        task_complete(task, actor=actor)
+    if not case.is_open:
+        return None
+    due = after + datetime.timedelta(days=case.program.assessment_interval_days)
+    return task_add(
+        case,
+        actor=actor,
+        data={
+            "title": _("Periodic outcome assessment"),
+            "due_on": due,
+            "remind_on": max(after, due - datetime.timedelta(days=7)),
+            "assignee": case.case_manager or actor,
+            "purpose": Task.Purpose.ASSESSMENT,
+        },
+    )
 
 
 @transaction.atomic

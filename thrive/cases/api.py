@@ -157,7 +157,10 @@ class CaseOut(Schema):
     case_manager: PersonOut | None
     team: list[PersonOut]
     status: CaseStatus
-    next_statuses: list[CaseStatus] = Field(description="Where the status may go from here.")
+    next_statuses: list[CaseStatus] = Field(
+        description="Where the status may go from here. Graduation goes through a "
+        "supervisor's approval: POST /cases/{id}/graduation."
+    )
     risk_level: RiskLevel
     trafficking_type: TraffickingType
     opened_on: date

@@ -115,7 +115,7 @@ class CaseStatusForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["status"] = StatusChoiceField(
             label=_("New status"),
-            choices=[(s, Case.Status(s).label) for s in case.next_statuses()],
+            choices=[(s, Case.Status(s).label) for s in case.status_choices()],
             widget=forms.RadioSelect,
         )
         self.fields["ended_on"] = date_field(

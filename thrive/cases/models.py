@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -40,6 +41,10 @@ def validate_case_worker(user, organization, field):
         raise ValidationError({field: message % {"name": name}})
 
 
+def default_follow_up_months():
+    return [3, 6, 12]
+
+
 class Program(models.Model):
     class Kind(models.TextChoices):
         EMERGENCY_RESPONSE = "emergency_response", _("Emergency response")
@@ -55,7 +60,30 @@ class Program(models.Model):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     assessment_interval_days = models.PositiveSmallIntegerField(
-        _("days between outcome assessments"), default=90
+        _("days between outcome assessments"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(366)],
+    )
+    instrument = models.ForeignKey(
+        "outcomes.Instrument",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("outcome instrument"),
+        help_text=_("Empty: Thrive's default Survivor Outcomes Assessment."),
+    )
+    graduation_level = models.PositiveSmallIntegerField(
+        _("level every domain must reach to graduate"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("3 is Stable."),
+    )
+    follow_up_months = models.JSONField(
+        _("follow-up after exit (months)"),
+        default=default_follow_up_months,
+        blank=True,
+        help_text=_("Outcome check-ins after a case ends, in months after the end date."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -83,6 +111,16 @@ class Program(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        months = self.follow_up_months
+        if not isinstance(months, list) or not all(
+            isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 60 for m in months
+        ):
+            raise ValidationError(
+                {"follow_up_months": _("List whole months from 1 to 60, such as 3, 6, 12.")}
+            )
+        self.follow_up_months = sorted(set(months))
 
 
 class CaseQuerySet(models.QuerySet):
@@ -305,6 +343,14 @@ class Case(FieldLabels, models.Model):
     def next_statuses(self):
         return list(self.TRANSITIONS.get(self.status, ()))
 
+    def may_graduate(self):
+        return self.Status.GRADUATED in self.next_statuses()
+
+    def status_choices(self):
+        """The statuses a status form offers: graduation goes through a supervisor's
+        approval instead (outcomes.actions.graduation_request)."""
+        return [s for s in self.next_statuses() if s != self.Status.GRADUATED]
+
     def status_times(self):
         """The latest time the case entered each status, from its history."""
         times = {}
@@ -505,6 +551,11 @@ class Task(FieldLabels, models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Purpose(models.TextChoices):
+        OTHER = "", _("Other")
+        ASSESSMENT = "assessment", _("Outcome assessment due")
+        FOLLOW_UP = "follow_up", _("Follow-up after exit")
+
     organization = models.ForeignKey("accounts.Organization", models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, models.CASCADE, related_name="tasks")
     title = EncryptedTextField(_("task"))
@@ -518,6 +569,10 @@ class Task(FieldLabels, models.Model):
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    # Tasks Thrive schedules itself: the next outcome assessment, follow-ups after exit.
+    purpose = models.CharField(
+        _("purpose"), max_length=16, choices=Purpose.choices, blank=True, editable=False
     )
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_by = models.ForeignKey(

@@ -266,7 +266,7 @@ def case_detail(request, pk):
 def _status_actions(case):
     return [
         {"status": s, "label": Case.Status(s).label, "one_click": s in ONE_CLICK_STATUSES}
-        for s in case.next_statuses()
+        for s in case.status_choices()
     ]
 
 
@@ -416,7 +416,7 @@ def case_status(request, pk):
     asked = request.GET.get("status")
     initial = {
         "version": case.version,
-        "status": asked if asked in case.next_statuses() else None,
+        "status": asked if asked in case.status_choices() else None,
     }
     form = CaseStatusForm(request.POST or None, case=case, initial=initial)
     conflict = None

@@ -143,3 +143,141 @@ class AssessmentScore(models.Model):
 
     def __str__(self):
         return f"{self.domain.code}={self.level}"
+
+
+class OutcomeEvent(models.Model):
+    """Something that happened to a survivor during or after services that an evaluator
+    counts: a new trafficking situation, an arrest, a conviction, a return to services, a
+    homelessness episode, a hospitalization. Each is its own type, never folded together:
+    survivors are often arrested for acts they were compelled to commit."""
+
+    class Kind(models.TextChoices):
+        RE_EXPLOITATION = "re_exploitation", _("Re-exploitation (a new trafficking situation)")
+        RE_ARREST = "re_arrest", _("Re-arrest")
+        RECONVICTION = "reconviction", _("Reconviction")
+        RETURN_TO_SERVICES = "return_to_services", _("Return to services")
+        HOMELESSNESS = "homelessness", _("Homelessness episode")
+        HOSPITALIZATION = "hospitalization", _("Hospitalization")
+
+    class Source(models.TextChoices):
+        SURVIVOR = "survivor", _("The survivor")
+        STAFF = "staff", _("Program staff")
+        PARTNER = "partner", _("Partner agency")
+        LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+        COURT_RECORD = "court_record", _("Court record")
+        HOSPITAL = "hospital", _("Hospital or clinic")
+        OTHER = "other", _("Other")
+
+    class Offense(models.TextChoices):
+        COMMERCIAL_SEX = "commercial_sex", _("Prostitution or commercial sex")
+        DRUG = "drug", _("Drug possession or sale")
+        PROPERTY = "property", _("Theft or property")
+        FRAUD = "fraud", _("Fraud or forgery")
+        IMMIGRATION = "immigration", _("Immigration")
+        VIOLENT = "violent", _("Violent offense")
+        PUBLIC_ORDER = "public_order", _("Public order or loitering")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class Compelled(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNKNOWN = "unknown", _("Unknown")
+
+    WITH_OFFENSE = (Kind.RE_ARREST, Kind.RECONVICTION)
+
+    organization = models.ForeignKey("accounts.Organization", models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(
+        "survivors.Survivor",
+        models.PROTECT,
+        related_name="outcome_events",
+        verbose_name=_("survivor"),
+    )
+    case = models.ForeignKey(
+        "cases.Case", models.PROTECT, related_name="outcome_events", verbose_name=_("case")
+    )
+    kind = models.CharField(_("event"), max_length=24, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    offense_category = models.CharField(
+        _("offense category"), max_length=24, choices=Offense.choices, blank=True
+    )
+    # Was the act one the survivor was compelled to commit by a trafficker?
+    compelled = models.CharField(
+        _("compelled by a trafficker"), max_length=8, choices=Compelled.choices, blank=True
+    )
+    note = EncryptedTextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["survivor", "occurred_on", "pk"]
+        indexes = [
+            models.Index(fields=["organization", "occurred_on"], name="outcome_event_org_date"),
+            models.Index(fields=["case", "occurred_on"], name="outcome_event_case_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["re_arrest", "reconviction"], offense_category__gt="")
+                | (
+                    ~models.Q(kind__in=["re_arrest", "reconviction"])
+                    & models.Q(offense_category="", compelled="")
+                ),
+                name="outcome_event_offense_only_for_arrests",
+            )
+        ]
+        verbose_name = _("outcome event")
+        verbose_name_plural = _("outcome events")
+
+    def __str__(self):
+        return f"{self.kind} {self.occurred_on}"
+
+
+class GraduationReview(models.Model):
+    """A case manager's request that a case graduate, and a supervisor's decision on it.
+    The readiness the request saw is kept with it, so the record shows what was approved."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a supervisor")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    organization = models.ForeignKey("accounts.Organization", models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", models.PROTECT, related_name="graduation_reviews", verbose_name=_("case")
+    )
+    assessment = models.ForeignKey(
+        Assessment,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("latest assessment"),
+    )
+    threshold = models.PositiveSmallIntegerField(_("level required"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now, editable=False)
+    request_note = EncryptedTextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = EncryptedTextField(_("reason"), blank=True)
+    graduated_on = models.DateField(_("graduation date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="graduation_review_one_pending",
+            )
+        ]
+        verbose_name = _("graduation review")
+        verbose_name_plural = _("graduation reviews")
+
+    def __str__(self):
+        return f"Graduation review {self.pk} ({self.status})"

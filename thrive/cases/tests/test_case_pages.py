@@ -188,11 +188,12 @@ class CaseLifecyclePageTests(CaseTestCase):
         for to in ["active", "on_hold", "active"]:
             with self.subTest(to=to):
                 self.assertRedirects(self.status(case, status=to), f"/cases/{case.pk}/")
+        # Graduation is not a status the case manager sets: a supervisor approves it.
+        response = self.status(case, status="graduated")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("status", response.context["form"].errors)
         graduated_on = self.today - DAY
-        self.assertRedirects(
-            self.status(case, status="graduated", ended_on=graduated_on.isoformat()),
-            f"/cases/{case.pk}/",
-        )
+        self.graduate(case, on=graduated_on)
         case.refresh_from_db()
         self.assertEqual((case.status, case.ended_on), ("graduated", graduated_on))
         self.assertRedirects(self.status(case, status="reopened"), f"/cases/{case.pk}/")
