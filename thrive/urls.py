@@ -5,6 +5,7 @@ from thrive.accounts import views as account_views
 from thrive.cases.api import router as cases_router
 from thrive.hotline.api import router as hotline_router
 from thrive.lib.api import build_api
+from thrive.outcomes.api import router as outcomes_router
 from thrive.services.api import router as services_router
 from thrive.survivors.api import router as survivors_router
 
@@ -13,6 +14,7 @@ api.add_router("/", survivors_router)
 api.add_router("/", cases_router)
 api.add_router("/", services_router)
 api.add_router("/", hotline_router)
+api.add_router("/", outcomes_router)
 
 admin.site.login = account_views.admin_login_view  # one login, with lockout
 admin.site.site_header = "Thrive administration"
@@ -27,6 +29,7 @@ urlpatterns = [
     path("import/", include("thrive.cases.import_urls")),
     path("hotline/", include("thrive.hotline.urls")),
     path("screening/", include("thrive.screening.urls")),
+    path("outcomes/", include("thrive.outcomes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -71,6 +71,7 @@ def assessment_record(case, *, actor, instrument, kind, assessed_on, levels, not
         kind=kind,
         assessed_on=assessed_on,
         assessor=actor,
+        vector=Assessment.vector_of(scores),
     )
     for score in scores:
         score.assessment = assessment

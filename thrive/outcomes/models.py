@@ -100,6 +100,10 @@ class Assessment(models.Model):
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("assessor")
     )
+    # The levels again, one character per domain in the instrument's order ("-" for not
+    # applicable): "3342-...". Summaries over hundreds of thousands of assessments read this
+    # one column instead of thirteen score rows each. Written with the scores, never apart.
+    vector = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -113,6 +117,24 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"Assessment {self.pk} {self.assessed_on}"
+
+    NOT_APPLICABLE = "-"
+
+    @staticmethod
+    def vector_of(scores):
+        """The `vector` of scores given in the instrument's domain order."""
+        return "".join(
+            Assessment.NOT_APPLICABLE if s.level is None else str(s.level) for s in scores
+        )
+
+    @staticmethod
+    def levels_of_vector(vector, codes):
+        """{domain code: level or None} from a vector and the instrument's domain codes in
+        order."""
+        return {
+            code: None if char == Assessment.NOT_APPLICABLE else int(char)
+            for code, char in zip(codes, vector, strict=True)
+        }
 
     def levels(self):
         """{domain code: level} of the applicable domains."""

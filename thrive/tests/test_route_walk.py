@@ -36,6 +36,12 @@ NOT_PERSON_LEVEL = {
     "api:openapi-json",
     "api:openapi-view",
     "api:api-root",
+    # Aggregate outcome figures and the instrument reference show no person.
+    "outcomes:summary",
+    "outcomes:instruments",
+    "outcomes:instrument",
+    "api:outcome_instruments",
+    "api:outcome_instrument",
 }
 # URL parameters that name one of agency A's records, and the CaseTestCase attribute holding
 # it. `pk` names the record of the route's own app (see sample_value).
@@ -53,9 +59,12 @@ OBJECT_PARAMS = {
     "program_id": "program",
     "contact_id": "contact",
     "response_id": "response",
+    "assessment_id": "assessment",
+    "review_id": "review",
+    "event_id": "outcome_event",
 }
 # URL parameters that name no record, with a valid value.
-OTHER_PARAMS = {"kind": "services"}
+OTHER_PARAMS = {"kind": "services", "code": "soa", "version": "1"}
 PK_BY_NAMESPACE = {
     "survivors": "survivor",
     "cases": "case",
@@ -63,6 +72,7 @@ PK_BY_NAMESPACE = {
     "grants": "grant",
     "hotline": "contact",
     "screening": "screening",
+    "outcomes": None,
     "api": None,
 }
 PAGE_METHODS = ["get", "post"]
@@ -114,6 +124,18 @@ class RouteWalkTests(CaseTestCase):
             actor=cls.advocate,
             instrument=tool,
             answers={item["id"]: "no" for item in tool.items},
+        )
+        # Outcomes: an assessment, a graduation request waiting for approval, an event.
+        from thrive.cases.actions import case_change_status
+        from thrive.outcomes.actions import graduation_request, outcome_event_record
+
+        case_change_status(cls.case, actor=cls.case_manager, to="active")
+        cls.assessment = cls.record_assessment(cls)
+        cls.review = graduation_request(cls.case, actor=cls.case_manager)
+        cls.outcome_event = outcome_event_record(
+            cls.case,
+            actor=cls.case_manager,
+            data={"kind": "hospitalization", "occurred_on": cls.today, "source": "survivor"},
         )
 
     def sample_value(self, route_name, param):
