@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from thrive.lib.bilingual import BilingualName
@@ -55,6 +56,12 @@ class Domain(BilingualName):
         ]
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
+
+    def anchor(self, level):
+        """What `level` looks like in this domain, in the reader's language."""
+        texts = self.anchors.get(str(level), {})
+        language = "es" if (get_language() or "en").startswith("es") else "en"
+        return texts.get(language) or texts.get("en", "")
 
 
 class Level(BilingualName):

@@ -20,6 +20,7 @@ from thrive.accounts.access import (
 from thrive.audit.models import AuditEvent
 from thrive.cases.models import CASE_ROLES, Case
 from thrive.lib.htmx import render_page
+from thrive.outcomes.series import progress_of_cases
 from thrive.survivors import actions
 from thrive.survivors.access import get_survivor_for_user, survivors_for_user
 from thrive.survivors.forms import SurvivorForm
@@ -88,7 +89,18 @@ def survivor_detail(request, pk):
         if works_cases
         else None
     )
-    context = {"survivor": survivor, "works_cases": works_cases, "cases": cases}
+    progress = []
+    if works_cases:
+        cases = list(cases)
+        progress = progress_of_cases(cases)
+        for entry in progress:
+            entry["can_write"] = entry["case"].may_be_written_by(request.user)
+    context = {
+        "survivor": survivor,
+        "works_cases": works_cases,
+        "cases": cases,
+        "progress": progress,
+    }
     return render(request, "survivors/detail.html", context)
 
 
