@@ -7,6 +7,7 @@ from django.test import TestCase, override_settings
 
 from thrive.cases.models import Case
 from thrive.hotline.models import Contact, EmergencyResponse, OnCallShift
+from thrive.outcomes.models import Assessment, OutcomeEvent
 from thrive.services.models import Service
 
 
@@ -28,6 +29,23 @@ class DemoCommandTests(TestCase):
             service.full_clean()  # the demo makes only what the pages would accept
         for contact in Contact.objects.all():
             contact.full_clean()
+
+    def test_outcome_assessments_agree_with_their_scores_and_graduations_were_approved(self):
+        self.run_demo()
+        assessments = Assessment.objects.prefetch_related("scores__domain")
+        self.assertTrue(assessments.exists())
+        for assessment in assessments:
+            scores = sorted(assessment.scores.all(), key=lambda s: s.domain.order)
+            self.assertEqual(assessment.vector, Assessment.vector_of(scores))
+            self.assertGreaterEqual(assessment.assessed_on, assessment.case.opened_on)
+        for case in Case.objects.filter(status="graduated", assessments__isnull=False).distinct():
+            review = case.graduation_reviews.get()
+            self.assertEqual(review.status, "approved")
+            self.assertTrue(
+                all(s.level is None or s.level >= 3 for s in review.assessment.scores.all())
+            )
+        for event in OutcomeEvent.objects.all():
+            event.full_clean()
 
     def test_a_second_run_changes_nothing(self):
         self.run_demo()

@@ -20,6 +20,7 @@ from thrive.cases.demo import load_casework
 from thrive.hotline.demo import load_hotline
 from thrive.lib.choices import DECLINED, UNKNOWN
 from thrive.lib.crypto import normalize_name
+from thrive.outcomes.demo import load_outcomes
 from thrive.survivors.actions import survivors_bulk_create
 from thrive.survivors.models import (
     Citizenship,
@@ -132,7 +133,11 @@ class Command(BaseCommand):
                 batch = [people.survivor() for _ in range(min(5000, n - start))]
                 survivors_bulk_create(orgs[slug], batch, actor=None)
             self.stdout.write(f"  {orgs[slug].name}: {n} survivors")
-        made = load_casework(orgs[LEAD], case_count, rng) + load_hotline(orgs[LEAD], rng)
+        made = (
+            load_casework(orgs[LEAD], case_count, rng)
+            + load_outcomes(orgs[LEAD], rng)
+            + load_hotline(orgs[LEAD], rng)
+        )
         self.stdout.write(f"  {orgs[LEAD].name}: " + ", ".join(f"{n} {what}" for what, n in made))
 
     def print_logins(self):
