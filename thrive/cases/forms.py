@@ -236,6 +236,23 @@ class ProgramForm(forms.Form):
         self.fields["name"] = model_field(Program, "name")
         self.fields["kind"] = model_field(Program, "kind")
         self.fields["assessment_interval_days"] = model_field(Program, "assessment_interval_days")
+        self.fields["instrument"] = model_field(
+            Program, "instrument", queryset=Instrument.objects.order_by("code", "-version")
+        )
+        self.fields["graduation_level"] = model_field(Program, "graduation_level")
+        self.fields["follow_up_months"] = forms.CharField(
+            label=_("Follow-up after exit (months)"),
+            initial="3, 6, 12",
+            required=False,
+            help_text=_("Outcome check-ins after a case ends, in months, separated by commas."),
+        )
+
+    def clean_follow_up_months(self):
+        text = self.cleaned_data["follow_up_months"]
+        try:
+            return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError(_("List whole months from 1 to 60, such as 3, 6, 12.")) from None
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

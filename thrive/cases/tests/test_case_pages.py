@@ -408,11 +408,38 @@ class ProgramPageTests(CaseTestCase):
         self.assertContains(self.client.get("/cases/programs/"), 'href="/cases/programs/new/"')
         response = self.client.post(
             "/cases/programs/new/",
-            {"name": "Youth", "kind": "youth", "assessment_interval_days": 60},
+            {
+                "name": "Youth",
+                "kind": "youth",
+                "assessment_interval_days": 60,
+                "graduation_level": 4,
+                "follow_up_months": "12, 6",
+            },
         )
         self.assertRedirects(response, "/cases/programs/")
         program = Program.objects.get(name="Youth")
         self.assertEqual((program.organization, program.kind), (self.agency_a, "youth"))
+        self.assertEqual((program.graduation_level, program.follow_up_months), (4, [6, 12]))
+        self.assertIsNone(program.instrument)  # the default instrument
+
+    def test_outcome_settings_out_of_range_are_refused_at_the_field(self):
+        self.login(self.director)
+        data = {
+            "name": "Youth",
+            "kind": "youth",
+            "assessment_interval_days": 60,
+            "graduation_level": 3,
+        }
+        for field, value in [
+            ("graduation_level", 6),
+            ("follow_up_months", "3, six"),
+            ("follow_up_months", "0, 90"),
+            ("assessment_interval_days", 3),
+        ]:
+            with self.subTest(field=field, value=value):
+                response = self.client.post("/cases/programs/new/", {**data, field: value})
+                self.assertIn(field, response.context["form"].errors)
+        self.assertFalse(Program.objects.filter(name="Youth").exists())
 
     def test_a_duplicate_name_is_refused_at_the_field(self):
         self.login(self.director)
