@@ -213,24 +213,11 @@ def graduation_approve(review, *, actor, graduated_on=None, note=""):
                 % {"level": review.threshold, "domains": _domain_names(below)}
             }
         )
-    review.status = GraduationReview.Status.APPROVED
-    review.decided_by = actor
-    review.decided_at = timezone.now()
-    review.decision_note = note
     review.graduated_on = graduated_on or timezone.localdate()
     case_change_status(
         case, actor=actor, to=Case.Status.GRADUATED, on=review.graduated_on, graduation=review
     )
-    review.save()
-    audit_record(
-        review,
-        actor=actor,
-        organization=review.organization,
-        action=AuditEvent.Action.CHANGE,
-        changed_fields=["status"],
-        detail={"case": case.label, "status": review.status},
-    )
-    return review
+    return _record_decision(review, actor, GraduationReview.Status.APPROVED, note)
 
 
 @transaction.atomic
@@ -239,7 +226,12 @@ def graduation_decline(review, *, actor, note):
     if not note.strip():
         raise ValidationError({"decision_note": _("Say why, so the case manager knows.")})
     review = _decide(review, actor)
-    review.status = GraduationReview.Status.DECLINED
+    return _record_decision(review, actor, GraduationReview.Status.DECLINED, note)
+
+
+def _record_decision(review, actor, status, note):
+    """Who decided, when, what and why: kept on the review and in the audit trail."""
+    review.status = status
     review.decided_by = actor
     review.decided_at = timezone.now()
     review.decision_note = note

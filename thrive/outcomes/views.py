@@ -144,19 +144,23 @@ def graduation(request, case_id):
             else:
                 messages.success(request, _("Graduation is waiting for a supervisor's approval."))
                 return redirect("outcomes:graduation", case.pk)
+    return _graduation_page(request, case, form=form)
+
+
+def _graduation_page(request, case, *, form=None, decision_form=None):
     assessment, ready, below = actions.case_readiness(case)
-    reviews = case.graduation_reviews.select_related("requested_by", "decided_by")
+    reviews = list(case.graduation_reviews.select_related("requested_by", "decided_by"))
     pending = next((r for r in reviews if r.status == GraduationReview.Status.PENDING), None)
     context = {
         "case": case,
-        "form": form,
+        "form": form or GraduationRequestForm(),
         "assessment": assessment,
         "ready": ready,
         "below": below,
         "reviews": reviews,
         "pending": pending,
-        "can_write": can_write,
-        "decision_form": GraduationDecisionForm() if pending else None,
+        "can_write": case.may_be_written_by(request.user),
+        "decision_form": decision_form or (GraduationDecisionForm() if pending else None),
         "supervises": request.user.membership.supervises,
     }
     return render(request, "outcomes/graduation.html", context)
@@ -189,20 +193,7 @@ def graduation_decide(request, review_id):
         else:
             return redirect("outcomes:graduation", review.case_id)
     case = get_case_for_user(request.user, review.case_id)
-    assessment, ready, below = actions.case_readiness(case)
-    context = {
-        "case": case,
-        "form": GraduationRequestForm(),
-        "assessment": assessment,
-        "ready": ready,
-        "below": below,
-        "reviews": case.graduation_reviews.select_related("requested_by", "decided_by"),
-        "pending": review,
-        "can_write": case.may_be_written_by(request.user),
-        "decision_form": form,
-        "supervises": True,
-    }
-    return render(request, "outcomes/graduation.html", context, status=200)
+    return _graduation_page(request, case, decision_form=form)
 
 
 @login_required
