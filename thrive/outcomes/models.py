@@ -116,7 +116,11 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["survivor", "assessed_on", "pk"]
         indexes = [
-            models.Index(fields=["organization", "assessed_on"], name="assessment_org_date"),
+            # Covers the program summary's read: the table itself is never touched.
+            models.Index(
+                fields=["organization", "assessed_on", "case", "instrument", "vector"],
+                name="assessment_summary",
+            ),
             models.Index(fields=["survivor", "assessed_on"], name="assessment_survivor_date"),
         ]
         verbose_name = _("outcome assessment")
