@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "thrive.grants",
     "thrive.screening",
     "thrive.hotline",
+    "thrive.referrals",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 THRIVE_PAGE_SIZE = env_int("THRIVE_PAGE_SIZE", 50)
+# Consent to share with another agency is never open-ended: a default and a longest term.
+THRIVE_CONSENT_DAYS = env_int("THRIVE_CONSENT_DAYS", 365)
+THRIVE_CONSENT_MAX_DAYS = env_int("THRIVE_CONSENT_MAX_DAYS", 730)
 
 LOGGING = {
     "version": 1,

@@ -32,6 +32,7 @@ class AuditEvent(models.Model):
         CREATE = "create", _("Created")
         CHANGE = "change", _("Changed")
         EXPORT = "export", _("Exported")
+        REFUSE = "refuse", _("Refused")
 
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     actor = models.ForeignKey(
@@ -66,7 +67,9 @@ class AuditEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(action__in=["view", "search", "create", "change", "export"]),
+                condition=models.Q(
+                    action__in=["view", "search", "create", "change", "export", "refuse"]
+                ),
                 name="audit_action_valid",
             )
         ]
