@@ -6,6 +6,9 @@ from thrive.cases.api import router as cases_router
 from thrive.hotline.api import router as hotline_router
 from thrive.lib.api import build_api
 from thrive.outcomes.api import router as outcomes_router
+from thrive.referrals.api_conferences import router as conferences_router
+from thrive.referrals.api_directory import router as directory_router
+from thrive.referrals.api_referrals import router as referrals_router
 from thrive.services.api import router as services_router
 from thrive.survivors.api import router as survivors_router
 
@@ -15,6 +18,9 @@ api.add_router("/", cases_router)
 api.add_router("/", services_router)
 api.add_router("/", hotline_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", directory_router)
+api.add_router("/", referrals_router)
+api.add_router("/", conferences_router)
 
 admin.site.login = account_views.admin_login_view  # one login, with lockout
 admin.site.site_header = "Thrive administration"
@@ -30,6 +36,7 @@ urlpatterns = [
     path("hotline/", include("thrive.hotline.urls")),
     path("screening/", include("thrive.screening.urls")),
     path("outcomes/", include("thrive.outcomes.urls")),
+    path("referrals/", include("thrive.referrals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from thrive.accounts.actions import api_token_create
 from thrive.hotline import actions as hotline
+from thrive.referrals.tests.fixtures import make_conference, make_referral
 from thrive.screening.actions import screening_record
 from thrive.screening.models import ScreeningInstrument
 from thrive.test import CaseTestCase
@@ -42,6 +43,12 @@ NOT_PERSON_LEVEL = {
     "outcomes:instrument",
     "api:outcome_instruments",
     "api:outcome_instrument",
+    # The partner directory and the gaps report: providers and aggregates, no person.
+    "referrals:directory",
+    "referrals:partner",
+    "referrals:gaps",
+    "api:partners",
+    "api:partner",
 }
 # URL parameters that name one of agency A's records, and the CaseTestCase attribute holding
 # it. `pk` names the record of the route's own app (see sample_value).
@@ -62,7 +69,15 @@ OBJECT_PARAMS = {
     "assessment_id": "assessment",
     "review_id": "review",
     "event_id": "outcome_event",
+    "consent_id": "consent",
+    "referral_id": "referral",
+    "conference_id": "conference",
+    "roster_id": "conference_case",
+    "item_id": "action_item",
 }
+# Parameters naming a record every organization may read (the partner directory): filled
+# with agency A's record, but an outsider's 200 is expected there.
+SHARED_PARAMS = {"partner_id": "partner"}
 # URL parameters that name no record, with a valid value.
 OTHER_PARAMS = {"kind": "services", "code": "soa", "version": "1"}
 PK_BY_NAMESPACE = {
@@ -137,6 +152,11 @@ class RouteWalkTests(CaseTestCase):
             actor=cls.case_manager,
             data={"kind": "hospitalization", "occurred_on": cls.today, "source": "survivor"},
         )
+        # Referrals: agency A's directory entry of an external safe house, a consent, a
+        # referral sent to agency C (so the outsider, agency B, is neither side of it), and a
+        # case conference facilitated by agency A with the case on its roster.
+        cls.partner, cls.consent, cls.referral = make_referral(cls)
+        cls.conference, cls.conference_case, cls.action_item = make_conference(cls)
 
     def sample_value(self, route_name, param):
         """The value for a URL parameter: one of agency A's records where it names one."""
@@ -147,6 +167,8 @@ class RouteWalkTests(CaseTestCase):
             return str(self.agency_a_token.pk)
         if param in OTHER_PARAMS:
             return OTHER_PARAMS[param]
+        if param in SHARED_PARAMS:
+            return str(getattr(self, SHARED_PARAMS[param]).pk)
         if param in OBJECT_PARAMS:
             attribute = OBJECT_PARAMS[param] or PK_BY_NAMESPACE.get(namespace)
             if attribute is None:

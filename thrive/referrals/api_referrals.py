@@ -1,0 +1,5 @@
+from ninja import Router
+
+from thrive.lib.api import ApiTokenAuth
+
+router = Router(tags=["referrals"], auth=ApiTokenAuth())
