@@ -1,11 +1,15 @@
 """Recording an outcome assessment: a level for every domain, or 'not applicable' where the
 domain allows it; nothing saved on any error."""
 
+import json
+from pathlib import Path
+
 from django.core.exceptions import ValidationError
 
 from thrive.audit.models import AuditEvent
-from thrive.outcomes.actions import assessment_record
-from thrive.outcomes.models import Assessment, Instrument
+from thrive.outcomes.actions import assessment_record, instrument_for
+from thrive.outcomes.instruments import load_instrument
+from thrive.outcomes.models import Assessment, Domain, Instrument, Level
 from thrive.outcomes.progress import graduation_readiness
 from thrive.test import DAY, CaseTestCase
 
@@ -65,3 +69,31 @@ class AssessmentRecordTests(CaseTestCase):
 
     def test_an_unknown_domain(self):
         self.assertIn("spirituality", self.refused(self.levels(spirituality=3)))
+
+
+class InstrumentVersionTests(CaseTestCase):
+    def test_adopting_a_new_version_never_changes_a_past_assessment(self):
+        past = self.record_assessment(level=2, on=self.today - 5 * DAY)
+        data = json.loads(
+            (Path(__file__).parents[1] / "instruments" / "soa-v1.json").read_text("utf-8")
+        )
+        data["version"] = 2
+        data["domains"] = [d for d in data["domains"] if d["code"] != "education"]
+        v2 = load_instrument(data, Instrument=Instrument, Domain=Domain, Level=Level)
+        self.program.instrument = v2
+        self.program.save()
+        self.assertEqual(instrument_for(self.program), v2)
+        levels = {d.code: 4 for d in v2.domains.all()}
+        now = assessment_record(
+            self.case,
+            actor=self.case_manager,
+            instrument=v2,
+            kind="periodic",
+            assessed_on=self.today,
+            levels=levels,
+        )
+        past.refresh_from_db()
+        self.assertEqual((past.instrument.version, len(past.levels())), (1, 13))
+        self.assertEqual(past.levels()["education"], 2)
+        self.assertEqual(past.vector, "2" * 13)
+        self.assertEqual((now.instrument.version, len(now.levels())), (2, 12))
