@@ -205,9 +205,10 @@ class Consent(models.Model):
     def is_revoked(self):
         return self.revoked_at is not None
 
-    def refusal(self, partner, categories, purpose, on=None):
-        """Why sharing `categories` with `partner` for `purpose` on `on` is not allowed by
-        this consent, or '' if it is."""
+    def in_force_refusal(self, purpose, categories, on=None):
+        """Why this consent does not allow sharing `categories` for `purpose` on `on` with
+        anyone at all (revoked, not started, expired, another purpose, categories it does
+        not release), or '' if it does."""
         on = on or timezone.localdate()
         if self.revoked_at is not None:
             return _("The survivor revoked this consent on %(day)s.") % {
@@ -221,13 +222,21 @@ class Consent(models.Model):
             return _("This consent does not cover %(purpose)s.") % {
                 "purpose": str(self.Purpose(purpose).label).lower()
             }
-        if not self.recipients.filter(pk=partner.pk).exists():
-            return _("This consent does not name %(partner)s.") % {"partner": partner.name}
         beyond = [c for c in categories if c not in self.categories]
         if beyond:
             return _("This consent does not release: %(categories)s.") % {
                 "categories": ", ".join(str(Category(c).label) for c in beyond)
             }
+        return ""
+
+    def refusal(self, partner, categories, purpose, on=None):
+        """Why sharing `categories` with `partner` for `purpose` on `on` is not allowed by
+        this consent, or '' if it is."""
+        reason = self.in_force_refusal(purpose, categories, on)
+        if reason:
+            return reason
+        if not self.recipients.filter(pk=partner.pk).exists():
+            return _("This consent does not name %(partner)s.") % {"partner": partner.name}
         return ""
 
 
