@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/casework.py
 	$(PY) bench/hotline.py
 	$(PY) bench/outcomes.py
+	$(PY) bench/referrals.py
 
 messages: $(VENV)/.installed-dev
 	THRIVE_DEBUG=1 $(PY) manage.py makemessages -l es --no-location --no-obsolete -i '.venv/*' -i 'var/*' -i 'bench/*'
