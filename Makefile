@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/hotline.py
 	$(PY) bench/outcomes.py
 	$(PY) bench/referrals.py
+	$(PY) bench/directory.py
 
 messages: $(VENV)/.installed-dev
 	THRIVE_DEBUG=1 $(PY) manage.py makemessages -l es --no-location --no-obsolete -i '.venv/*' -i 'var/*' -i 'bench/*'

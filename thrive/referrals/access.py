@@ -67,6 +67,21 @@ def get_received_referral(user, pk):
     )
 
 
+def get_consent_for_user(user, pk, *, write=False):
+    """A consent of the user's organization, for its case roles; 404 to anyone else.
+    (`write` is accepted for the API's record getters; writing a consent is a case role's
+    act, which require_case_access already is.)"""
+    membership = require_case_access(user)
+    try:
+        return (
+            Consent.objects.select_related("survivor__organization", "organization", "recorded_by")
+            .prefetch_related("recipients")
+            .get(pk=pk, organization_id=membership.organization_id)
+        )
+    except (Consent.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def consents_of(user, survivor):
     membership = require_case_access(user)
     if survivor.organization_id != membership.organization_id:

@@ -270,6 +270,9 @@ def referral_move(referral, *, actor, organization, to, note=""):
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if organization.pk == referral.organization_id:
         allowed = Referral.SENDER_MOVES.get(referral.status, ())
+        if referral.recipient_id is None:
+            # A partner not on Thrive answers by phone or letter: the sender records it.
+            allowed = (*allowed, *Referral.RECIPIENT_MOVES.get(referral.status, ()))
     elif organization.pk == referral.recipient_id:
         allowed = Referral.RECIPIENT_MOVES.get(referral.status, ())
     else:

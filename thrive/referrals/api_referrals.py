@@ -18,7 +18,6 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
@@ -42,6 +41,7 @@ from thrive.lib.api import (
 from thrive.referrals import actions
 from thrive.referrals.access import (
     consents_of,
+    get_consent_for_user,
     get_received_referral,
     get_sent_referral,
     referrals_received,
@@ -77,19 +77,6 @@ INBOX_FIELDS = (
 
 def _survivor_for_user(user, pk, *, write=False):
     return get_survivor_for_user(user, pk, write=write)
-
-
-def get_consent_for_user(user, pk, *, write=False):
-    """A consent of the user's organization, for its case roles; 404 to anyone else."""
-    membership = require_case_access(user)
-    try:
-        return (
-            Consent.objects.select_related("survivor__organization", "recorded_by")
-            .prefetch_related("recipients")
-            .get(pk=pk, organization_id=membership.organization_id)
-        )
-    except (Consent.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def _sent_for_user(user, pk, *, write=False):

@@ -275,7 +275,8 @@ class Referral(models.Model):
         URGENT = "urgent", _("Urgent (within days)")
         EMERGENCY = "emergency", _("Emergency (today)")
 
-    # Who moves a referral where: the sender, or the receiving organization.
+    # Who moves a referral where: the sender, or the receiving organization. For a partner
+    # not on Thrive the sender records the partner's answers too.
     SENDER_MOVES = {
         Status.DRAFT: (Status.SENT, Status.WITHDRAWN),
         Status.SENT: (Status.WITHDRAWN,),

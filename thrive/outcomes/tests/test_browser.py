@@ -105,6 +105,8 @@ def test_an_assessment_changes_the_heat_map_and_a_supervisor_approves_graduation
     page.get_by_role("button", name="Ask a supervisor to approve").click()
     expect(page.get_by_role("heading", name="Waiting for a supervisor")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
+    # Let the logout's redirect land, or the next login's navigation would abort it.
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
 
     log_in_with_second_factor(page, live_server, outcomes["supervisor"])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Graduations").click()
