@@ -334,25 +334,9 @@ def referral_answer(request, referral_id):
     referral = get_sent_referral(request.user, referral_id)
     if referral.recipient_id is not None:
         raise Http404
-    form = RecipientMoveForm(request.POST)
-    if form.is_valid():
-        to = form.cleaned_data["status"]
-        try:
-            actions.referral_move(
-                referral,
-                actor=request.user,
-                organization=membership.organization,
-                to=to,
-                note=form.cleaned_data["decline_reason"],
-            )
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Referral marked: %(status)s.") % {"status": Referral.Status(to).label.lower()},
-            )
-            return redirect("referrals:referral", referral.pk)
+    form = _answer(request, referral, membership)
+    if form is None:
+        return redirect("referrals:referral", referral.pk)
     context = _sender_context(referral, membership, decline_form=form)
     return render(request, "referrals/referral_sender.html", context)
 
@@ -539,6 +523,16 @@ def received(request, referral_id):
 def received_move(request, referral_id):
     membership = require_case_access(request.user)
     referral = get_received_referral(request.user, referral_id)
+    form = _answer(request, referral, membership)
+    if form is None:
+        return redirect("referrals:received", referral.pk)
+    context = _recipient_context(referral, membership, move_form=form)
+    return render(request, "referrals/referral_recipient.html", context)
+
+
+def _answer(request, referral, membership):
+    """Record a partner's answer (acknowledged, accepted, declined with its reason, services
+    started, completed). None when recorded; otherwise the form with its errors."""
     form = RecipientMoveForm(request.POST)
     if form.is_valid():
         to = form.cleaned_data["status"]
@@ -559,9 +553,8 @@ def received_move(request, referral_id):
                 request,
                 _("Referral marked: %(status)s.") % {"status": Referral.Status(to).label.lower()},
             )
-            return redirect("referrals:received", referral.pk)
-    context = _recipient_context(referral, membership, move_form=form)
-    return render(request, "referrals/referral_recipient.html", context)
+            return None
+    return form
 
 
 @login_required
