@@ -102,11 +102,16 @@ def program_summary(program, *, start, end):
         if domain.instrument_id == getattr(instrument, "pk", None) or domain.code not in labels:
             labels[domain.code] = domain.label
     codes = list(codes_by_instrument.get(getattr(instrument, "pk", None), []))
-    cases = list(
-        Case.objects.filter(program=program, organization_id=program.organization_id)
-        .order_by()
-        .values_list("pk", "survivor_id", "trafficking_type", "status", "ended_on")
-    )
+    # Raw rows here too (a 100,000-case program pays for Django's converters otherwise);
+    # SQLite gives the end date as text, PostgreSQL as a date.
+    cases = [
+        (pk, survivor_id, kind, status, _as_date(ended_on))
+        for pk, survivor_id, kind, status, ended_on in _raw_rows(
+            Case.objects.filter(program=program, organization_id=program.organization_id)
+            .order_by()
+            .values_list("pk", "survivor_id", "trafficking_type", "status", "ended_on")
+        )
+    ]
     # The date as ISO text: numpy reads 500,000 of those in a few hundredths of a second,
     # where turning them into Python dates first takes a second or more.
     assessments = _raw_rows(
@@ -146,6 +151,10 @@ def _raw_rows(queryset):
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _as_date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _day(date):
