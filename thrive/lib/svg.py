@@ -143,8 +143,10 @@ def line_chart(points, *, title, y_min=1, y_max=5, y_labels=None, width=640, hei
 
     for index in _label_indexes(len(points), max(2, (right - left) // 90)):
         day = points[index][0]
+        # The last date ends at the right edge rather than running past it.
+        anchor = "end" if index == len(points) - 1 and first != last else "middle"
         body.append(
-            _text(xpos(day), bottom + 18, date_format(day, "SHORT_DATE_FORMAT"), anchor="middle")
+            _text(xpos(day), bottom + 18, date_format(day, "SHORT_DATE_FORMAT"), anchor=anchor)
         )
 
     known = [(day, value) for day, value in points if value is not None]
