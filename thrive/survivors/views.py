@@ -20,6 +20,7 @@ from thrive.accounts.access import (
 from thrive.audit.models import AuditEvent
 from thrive.cases.models import CASE_ROLES, Case
 from thrive.lib.htmx import render_page
+from thrive.lib.spreadsheets import safe_text
 from thrive.outcomes.series import progress_of_cases
 from thrive.survivors import actions
 from thrive.survivors.access import get_survivor_for_user, survivors_for_user
@@ -151,11 +152,5 @@ def survivor_export(request):
     writer = csv.writer(response)
     writer.writerow(EXPORT_COLUMNS)
     for survivor in exported:
-        writer.writerow([_csv_safe(getattr(survivor, column)) for column in EXPORT_COLUMNS])
+        writer.writerow([safe_text(getattr(survivor, column)) for column in EXPORT_COLUMNS])
     return response
-
-
-def _csv_safe(value):
-    """Spreadsheets run cells starting with = + - @ as formulas: neutralize them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
