@@ -1,0 +1,171 @@
+"""The task-force member report, built from records made by the real bulk actions.
+
+The county example: a county task force's published 2023 table showed an agency with 185
+survivors served, 177 of them sex trafficking and the labor count hidden as "<10", which
+anyone recovers as 8 by subtraction. Built from records whose counts match that table, the
+member report must publish nothing that subtraction (or any linear reasoning over the
+published cells and totals) turns back into the 8.
+"""
+
+import datetime
+import random
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from thrive.accounts.management.commands.demo import SyntheticPeople
+from thrive.accounts.models import Organization, Role, TaskForce
+from thrive.cases.actions import cases_bulk_open, program_create
+from thrive.cases.models import Case
+from thrive.reporting.disclosure import Rule
+from thrive.reporting.members import member_report
+from thrive.reporting.periods import parse_period
+from thrive.reporting.tables import publish
+from thrive.services.actions import services_bulk_record
+from thrive.services.models import Service, ServiceType
+from thrive.survivors.actions import survivors_bulk_create
+from thrive.test import BaseTestCase, make_member
+
+YEAR = parse_period("2023")
+# (member, {trafficking type: survivors served in 2023}), as the county's table had them.
+COUNTY = [
+    ("Harbor Light Services", {"sex": 177, "labor": 8}),
+    ("Cedar County Legal Aid", {"sex": 40, "labor": 24}),
+    ("Hope Clinic", {"sex": 31}),
+    ("Safe Haven Shelter", {"sex": 12, "both": 3}),
+]
+
+
+def serve(organization, counts, *, actor, day, rng, services_each=1, earlier=0):
+    """Survivors of `organization` served on `day`, `counts[type]` of each trafficking type;
+    `earlier` of them also served the year before (so not new identifications)."""
+    program = program_create(
+        organization, actor=actor, data={"name": "Services", "kind": "case_management"}
+    )
+    people = SyntheticPeople(7, rng)
+    kinds = [kind for kind, n in counts.items() for _ in range(n)]
+    survivors = survivors_bulk_create(organization, [people.survivor() for _ in kinds], actor=actor)
+    cases = cases_bulk_open(
+        organization,
+        [
+            Case(
+                survivor=survivor,
+                program=program,
+                trafficking_type=kind,
+                opened_on=day - datetime.timedelta(days=400),
+                status="active",
+            )
+            for survivor, kind in zip(survivors, kinds, strict=True)
+        ],
+        actor=actor,
+    )
+    service_type = ServiceType.objects.get(code="case_management")
+    unit = service_type.units[0]
+    services = [
+        Service(
+            case=case,
+            survivor_id=case.survivor_id,
+            service_type=service_type,
+            status="delivered",
+            delivered_on=on,
+            quantity=1,
+            unit=unit,
+            funding="general",
+        )
+        for index, case in enumerate(cases)
+        for on in [day] * services_each
+        + ([day - datetime.timedelta(days=365)] if index < earlier else [])
+    ]
+    services_bulk_record(organization, services, actor=actor)
+
+
+def integer_range(cells, totals, hidden, key):
+    """Smallest and largest whole value of `key` given every published cell and total."""
+    hidden = sorted(hidden, key=repr)
+    position = {k: i for i, k in enumerate(hidden)}
+    rows, rhs = [], []
+    for total, parts in totals:
+        row, constant = np.zeros(len(hidden)), 0
+        for k, sign in [(total, -1)] + [(p, 1) for p in parts]:
+            if k in position:
+                row[position[k]] += sign
+            else:
+                constant += sign * cells[k]
+        if row.any():
+            rows.append(row)
+            rhs.append(-constant)
+    found = []
+    for direction in (1, -1):
+        objective = np.zeros(len(hidden))
+        objective[position[key]] = direction
+        result = milp(
+            objective,
+            constraints=[LinearConstraint(np.array(rows), rhs, rhs)],
+            integrality=np.ones(len(hidden)),
+            bounds=Bounds(1, 100_000),
+        )
+        found.append(round(result.x[position[key]]))
+    return tuple(found)
+
+
+class CountyExampleTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        rng = random.Random(2023)
+        cls.task_force = TaskForce.objects.create(
+            name="County task force", slug="county", coordinator=cls.agency_a
+        )
+        day = datetime.date(2023, 6, 15)
+        for index, (name, counts) in enumerate(COUNTY):
+            organization = Organization.objects.create(
+                name=name, slug=f"member-{index}", kind=Organization.Kind.SERVICE_PROVIDER
+            )
+            cls.task_force.members.add(organization)
+            staff = make_member(f"staff-{index}", organization, Role.CASE_MANAGER)
+            serve(organization, counts, actor=staff, day=day, rng=rng, services_each=2, earlier=5)
+
+    def test_the_records_give_the_county_table(self):
+        figures = member_report(self.task_force, YEAR)
+        harbor = ("members", "member-0")
+        self.assertEqual(figures.cells[(*harbor, "served")], 185)
+        self.assertEqual(figures.cells[(*harbor, "sex")], 177)
+        self.assertEqual(figures.cells[(*harbor, "labor")], 8)
+        self.assertEqual(figures.cells[(*harbor, "contacts")], 370)
+        self.assertEqual(figures.cells[(*harbor, "new")], 180)
+        self.assertEqual(figures.cells[("members", "total", "served")], 185 + 64 + 31 + 15)
+
+    def test_the_published_table_gives_no_hidden_count_away(self):
+        figures = member_report(self.task_force, YEAR)
+        published = publish(figures, rule=Rule(k=10))
+        table = published.tables[0]
+        harbor = next(row for row in table["rows"] if row[0] == "Harbor Light Services")
+        # The labor count is hidden, and so is a second figure of its row: 185 − 177 is gone.
+        served, sex, labor = harbor[1], harbor[2], harbor[3]
+        self.assertEqual(labor, "<10")
+        self.assertTrue("<10" in (served, sex), harbor)
+        self.assertTrue(published.audit["passed"])
+        # Independently of the audit: every small count, as an integer program over every
+        # published cell and total, can still be anything from 1 to 9.
+        hidden = {key for key in figures.cells if _shown(published, figures, key) == "<10"}
+        for key in hidden:
+            value = figures.cells[key]
+            if 0 < value < 10:
+                low, high = integer_range(figures.cells, figures.totals, hidden, key)
+                self.assertLessEqual(low, 1, key)
+                self.assertGreaterEqual(high, 9, key)
+
+    def test_a_period_with_no_service_says_so(self):
+        figures = member_report(self.task_force, parse_period("2019"))
+        self.assertTrue(publish(figures).empty)
+
+
+def _shown(published, figures, key):
+    """How `key` was published: found through the table layout."""
+    for table, layout in zip(published.tables, figures.tables, strict=True):
+        for row, (_label, keys) in zip(table["rows"], layout.rows, strict=True):
+            if key in keys:
+                return row[1 + keys.index(key)]
+        if key in layout.total_row[1]:
+            return table["total_row"][1 + layout.total_row[1].index(key)]
+    raise KeyError(key)
