@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "thrive.screening",
     "thrive.hotline",
     "thrive.referrals",
+    "thrive.reporting",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,44 @@
+"""Report runs: stored with their disclosure audit, and audited, in one transaction."""
+
+from django.db import transaction
+
+from thrive.audit.actions import audit_record
+from thrive.audit.models import AuditEvent
+from thrive.reporting.models import ReportRun
+
+
+@transaction.atomic
+def report_run_record(
+    report, *, actor, organization, period, published, export_format, rule, task_force=None
+):
+    """Record that `actor` ran `report` and was shown or sent `published`: a ReportRun with
+    the audit, and an audit event (a view for a page or JSON, an export for a file)."""
+    run = ReportRun.objects.create(
+        report=report,
+        organization=organization,
+        task_force=task_force,
+        period_start=period.start,
+        period_end=period.end,
+        period_name=str(period)[:40],
+        format=export_format,
+        suppressed=published.audit is not None,
+        k=rule.k,
+        audit=published.audit or {},
+        actor=actor,
+    )
+    audit_record(
+        run,
+        actor=actor,
+        organization=organization,
+        action=AuditEvent.Action.VIEW
+        if export_format in (ReportRun.Format.PAGE, ReportRun.Format.JSON)
+        else AuditEvent.Action.EXPORT,
+        detail={
+            "report": report,
+            "period": str(period),
+            "format": export_format,
+            "suppressed_cells": (published.audit or {}).get("suppressed", 0),
+            "audit_passed": (published.audit or {}).get("passed"),
+        },
+    )
+    return run

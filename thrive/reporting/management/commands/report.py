@@ -1,0 +1,100 @@
+"""manage.py report NAME: a report to standard output or a file, through disclosure control.
+
+    manage.py report members --task-force cedar-task-force --period FFY2025 \
+        --user analyst --format xlsx --output members.xlsx
+
+Every run is stored with its disclosure audit and is an audit event of the user named.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from thrive.accounts.models import TaskForce, User
+from thrive.reporting import access
+from thrive.reporting.actions import report_run_record
+from thrive.reporting.disclosure import Rule
+from thrive.reporting.members import member_report
+from thrive.reporting.periods import PeriodError, parse_period
+from thrive.reporting.tables import AuditFailed, as_csv, as_xlsx, publish
+
+REPORTS = ("members",)
+FORMATS = ("json", "csv", "xlsx")
+
+
+class Command(BaseCommand):
+    help = "Run a report (aggregates only, small counts suppressed) as JSON, CSV or XLSX."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", choices=REPORTS, help="members: the task-force member report")
+        parser.add_argument("--task-force", metavar="SLUG", required=True)
+        parser.add_argument(
+            "--period", required=True, help="2025, FFY2025, SFY2025, 2025-Q3, 2025-07 or A..B"
+        )
+        parser.add_argument("--user", metavar="USERNAME", required=True, help="who runs it")
+        parser.add_argument("--format", choices=FORMATS, default="json")
+        parser.add_argument("--output", metavar="FILE", help="default: standard output")
+        parser.add_argument("--k", type=int, default=10, help="smallest count shown (2 or more)")
+
+    def handle(self, *args, name, task_force, period, user, format, output, k, **options):
+        try:
+            period = parse_period(period)
+            rule = Rule(k=k)
+        except (PeriodError, ValueError) as error:
+            raise CommandError(str(error)) from None
+        if format == "xlsx" and not output:
+            raise CommandError("XLSX is a file: name it with --output FILE.")
+        found = TaskForce.objects.filter(slug=task_force).select_related("coordinator").first()
+        if found is None:
+            raise CommandError(f"There is no task force {task_force!r}.")
+        actor = User.objects.filter(username=user, is_active=True).first()
+        if actor is None:
+            raise CommandError(f"There is no active user {user!r}.")
+        try:
+            membership = access.task_force_reader(actor, found)
+        except access.ReportRefused as error:
+            raise CommandError(str(error)) from None
+        figures = member_report(found, period)
+        try:
+            published = publish(figures, rule=rule)
+        except AuditFailed as error:
+            raise CommandError(str(error)) from None
+        heading = f"{found} · {period}"
+        if format == "json":
+            content = (
+                json.dumps(
+                    {
+                        "report": name,
+                        "task_force": found.slug,
+                        "period": str(period),
+                        "start": period.start.isoformat(),
+                        "end": period.end.isoformat(),
+                        **published.as_json(),
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                ).encode()
+                + b"\n"
+            )
+        elif format == "csv":
+            content = as_csv(published, heading=heading).encode("utf-8-sig")
+        else:
+            content = as_xlsx(published, heading=heading)
+        report_run_record(
+            name,
+            actor=actor,
+            organization=membership.organization,
+            task_force=found,
+            period=period,
+            published=published,
+            export_format=format,
+            rule=rule,
+        )
+        if output:
+            with open(output, "wb") as handle:
+                handle.write(content)
+            self.stderr.write(f"Wrote {output} ({len(content):,} bytes).")
+        else:
+            self.stdout.write(content.decode("utf-8-sig"), ending="")
+        if published.empty:
+            self.stderr.write("No survivor was served in this period: the report is empty.")
