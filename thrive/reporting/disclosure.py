@@ -148,18 +148,24 @@ def protect(cells, totals, rule=None, *, keep=()):
     #    total; when nothing is left to choose there, through the totals it is linked with.
     while True:
         _close_lonely_totals(system, chooser, suppressed)
-        audit = _audit(system, suppressed, small, rule)
+        audit = _audit(system, suppressed, small, rule, exact=False)
         failing = [key for key in sorted(suppressed, key=_sort_key) if not audit[key].passed]
         failing.sort(key=lambda key: key not in small)  # small counts first
+        # One more cell for each cell still pinned, then audit again; but a cell sharing a
+        # total with one just chosen waits for the audit, as that choice may free it too.
+        added, touched = False, set()
         for key in failing:
+            if touched.intersection(system.equations_of[key]):
+                continue
             pick = chooser.for_pinned(key, suppressed)
             if pick is not None:
                 suppressed[pick] = (COMPLEMENTARY, key)
-                break
-        else:
+                added = True
+                touched.update(system.equations_of[key], system.equations_of[pick])
+        if not added:
             # Passed; or nothing more can be suppressed, which the audit says, and a report
             # never publishes a run that failed its audit.
-            return Protected(rule, suppressed, audit)
+            return Protected(rule, suppressed, _audit(system, suppressed, small, rule))
 
 
 def _close_lonely_totals(system, chooser, suppressed):
@@ -308,56 +314,143 @@ class _Chooser:
         return None
 
 
-def _audit(system, suppressed, small, rule):
+def _audit(system, suppressed, small, rule, *, exact=True):
     """{suppressed key: Audit}: each cell's range given everything published, by linear
-    programming over the connected groups of suppressed cells."""
-    import numpy as np
-    from scipy.optimize import linprog
+    programming over the connected groups of suppressed cells.
 
-    floor = rule.floor
+    `exact`: the least and greatest value of every cell. Otherwise (while choosing cells to
+    suppress) a cell is settled as soon as the solutions already found for other cells show
+    it reaching both ends of what it must cover: a solution is a table consistent with
+    everything published, so the true range is at least that wide."""
     result = {}
-    groups = _groups(system, suppressed)
-    for group in groups:
-        position = {key: i for i, key in enumerate(group)}
-        rows, rhs = [], []
-        for index in sorted({i for key in group for i in system.equations_of[key]}):
-            row = np.zeros(len(group))
-            constant = 0
-            for key, sign in zip(system.members[index], system.signs[index], strict=True):
-                if key in position:
-                    row[position[key]] += sign
-                else:
-                    constant += sign * system.values[key]
-            rows.append(row)
-            rhs.append(-constant)
-        a_eq = np.array(rows) if rows else None
-        b_eq = np.array(rhs) if rows else None
-        bounds = [(floor, None)] * len(group)
-        for key, i in position.items():
-            low = high = None
+    for group in _groups(system, suppressed):
+        model = _Model(system, group, rule.floor)
+        seen_low = dict.fromkeys(group, float("inf"))
+        seen_high = dict.fromkeys(group, float("-inf"))
+        for key in group:
+            required = _required(system, key, small, rule)
+            if not exact and _covers(seen_low[key], seen_high[key], required):
+                result[key] = Audit(seen_low[key], seen_high[key], required)
+                continue
+            ends = []
             for direction in (1, -1):
-                objective = np.zeros(len(group))
-                objective[i] = direction
-                found = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-                if found.status == 3:  # unbounded: only upwards is possible
-                    value = float("inf")
-                elif found.status != 0:
-                    raise RuntimeError(f"The audit's linear program failed: {found.message}")
-                else:
-                    value = float(found.x[i])
-                if direction == 1:
-                    low = value
-                else:
-                    high = value
-            required = None
-            if key in small:
-                value = system.values[key]
-                interval_low, interval_high = rule.interval
-                if low > interval_low + 1e-6:
-                    interval_low = max(interval_low, system.least(key, rule))
-                required = (min(value, interval_low), max(value, interval_high))
+                value, solution = model.extreme(key, direction)
+                ends.append(value)
+                if solution is not None:
+                    for other, found in zip(group, solution, strict=True):
+                        seen_low[other] = min(seen_low[other], found)
+                        seen_high[other] = max(seen_high[other], found)
+            low, high = ends
+            if required and low > required[0] + 1e-6:
+                # The table's shape alone may say more than the rule's interval.
+                required = _required(system, key, small, rule, structural=True)
             result[key] = Audit(low, high, required)
     return result
+
+
+def _required(system, key, small, rule, *, structural=False):
+    if key not in small:
+        return None
+    value = system.values[key]
+    low, high = rule.interval
+    if structural:
+        low = max(low, system.least(key, rule))
+    return (min(value, low), max(value, high))
+
+
+def _covers(low, high, required):
+    if required is None:
+        return high - low >= 1 - 1e-6
+    return low <= required[0] + 1e-6 and high >= required[1] - 1e-6
+
+
+_BANNER_SILENCED = False
+
+
+def _highs():
+    """A silent HiGHS solver. HiGHS prints its banner on the process's standard output the
+    first time one is made, which would land inside a report written to standard output: that
+    once, the output is sent elsewhere."""
+    global _BANNER_SILENCED
+    import highspy
+
+    if _BANNER_SILENCED:
+        solver = highspy.Highs()
+    else:
+        import os
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                solver = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SILENCED = True
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
+class _Model:
+    """The linear program of one group of suppressed cells, solved again and again with a
+    new objective: HiGHS starts each solve from the last one's basis, a fraction of a
+    millisecond each."""
+
+    def __init__(self, system, group, floor):
+        import highspy
+        import numpy as np
+
+        self.highspy = highspy
+        self.position = {key: i for i, key in enumerate(group)}
+        self.solver = _highs()
+        infinity = highspy.kHighsInf
+        n = len(group)
+        self.solver.addVars(n, np.full(n, float(floor)), np.full(n, infinity))
+        starts, indices, values, rhs = [], [], [], []
+        for index in sorted({i for key in group for i in system.equations_of[key]}):
+            row, constant = {}, 0
+            for key, sign in zip(system.members[index], system.signs[index], strict=True):
+                if key in self.position:
+                    column = self.position[key]
+                    row[column] = row.get(column, 0) + sign
+                else:
+                    constant += sign * system.values[key]
+            starts.append(len(indices))
+            indices.extend(row)
+            values.extend(row.values())
+            rhs.append(-constant)
+        if rhs:
+            bound = np.array(rhs, dtype=float)
+            self.solver.addRows(
+                len(rhs),
+                bound,
+                bound,
+                len(indices),
+                np.array(starts, dtype=np.int32),
+                np.array(indices, dtype=np.int32),
+                np.array(values, dtype=float),
+            )
+        self.costly = None
+
+    def extreme(self, key, direction):
+        """(the least value of `key` if direction is 1, else the greatest; the solution)."""
+        status_of = self.highspy.HighsModelStatus
+        column = self.position[key]
+        if self.costly is not None and self.costly != column:
+            self.solver.changeColCost(self.costly, 0)
+        self.solver.changeColCost(column, float(direction))
+        self.costly = column
+        self.solver.run()
+        status = self.solver.getModelStatus()
+        if status in (status_of.kUnbounded, status_of.kUnboundedOrInfeasible):
+            return float("inf"), None  # only upwards: the cells are bounded below
+        if status != status_of.kOptimal:
+            raise RuntimeError(f"The audit's linear program failed: {status}")
+        solution = self.solver.getSolution().col_value
+        return float(solution[column]), list(solution)
 
 
 def _groups(system, suppressed):
