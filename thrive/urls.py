@@ -9,6 +9,7 @@ from thrive.outcomes.api import router as outcomes_router
 from thrive.referrals.api_conferences import router as conferences_router
 from thrive.referrals.api_directory import router as directory_router
 from thrive.referrals.api_referrals import router as referrals_router
+from thrive.reporting.api import router as reports_router
 from thrive.services.api import router as services_router
 from thrive.survivors.api import router as survivors_router
 
@@ -21,6 +22,7 @@ api.add_router("/", outcomes_router)
 api.add_router("/", directory_router)
 api.add_router("/", referrals_router)
 api.add_router("/", conferences_router)
+api.add_router("/", reports_router)
 
 admin.site.login = account_views.admin_login_view  # one login, with lockout
 admin.site.site_header = "Thrive administration"
@@ -37,6 +39,7 @@ urlpatterns = [
     path("screening/", include("thrive.screening.urls")),
     path("outcomes/", include("thrive.outcomes.urls")),
     path("referrals/", include("thrive.referrals.urls")),
+    path("reports/", include("thrive.reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,34 +1,54 @@
 """Who may run which report. Aggregates only: no report ever names a person, and for a role
-that sees no person (a data analyst) suppression is always on."""
+that sees no person (a data analyst) suppression is always on.
 
+A task force's member report is run by its coordinating organization: its supervisors,
+program directors and data analysts. To anyone else the task force is not there (404); to the
+coordinator's other roles the report is forbidden (403)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from thrive.accounts.models import Membership, Role
+from thrive.accounts.access import require_membership
+from thrive.accounts.models import Role, TaskForce
 
-TASK_FORCE_ROLES = (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR, Role.DATA_ANALYST)
-
-
-class ReportRefused(PermissionError):
-    """The message says why, for the person asking."""
+AGGREGATE_ROLES = (Role.SUPERVISOR, Role.PROGRAM_DIRECTOR, Role.DATA_ANALYST)
 
 
-def task_force_reader(user, task_force):
-    """The membership through which `user` may run `task_force`'s member report: staff of
-    the coordinating organization who read aggregates (supervisors, program directors, data
-    analysts)."""
-    membership = (
-        Membership.objects.filter(
-            user=user, organization_id=task_force.coordinator_id, role__in=TASK_FORCE_ROLES
-        )
-        .select_related("organization")
+def task_forces_for_user(user):
+    """The task forces whose member report the user's organization runs."""
+    membership = require_membership(user)
+    return TaskForce.objects.filter(coordinator_id=membership.organization_id)
+
+
+def get_task_force_for_user(user, pk):
+    """(task force, membership) for the member report, or 404 / 403."""
+    membership = require_membership(user)
+    task_force = (
+        TaskForce.objects.filter(pk=_id(pk), coordinator_id=membership.organization_id)
+        .select_related("coordinator")
         .first()
     )
-    if membership is None:
-        raise ReportRefused(
+    if task_force is None:
+        raise Http404(_("No such task force coordinated by your organization."))
+    if membership.role not in AGGREGATE_ROLES:
+        raise PermissionDenied(
             _(
-                "Only supervisors, program directors and data analysts of %(coordinator)s, which "
-                "coordinates %(task_force)s, run its member report."
+                "The member report is for supervisors, program directors and data analysts of "
+                "the coordinating organization."
             )
-            % {"coordinator": task_force.coordinator, "task_force": task_force}
         )
-    return membership
+    return task_force, membership
+
+
+def exact_allowed(membership):
+    """Exact figures are never for a role that sees no person."""
+    return membership.sees_people
+
+
+def _id(pk):
+    try:
+        value = int(pk)
+    except (TypeError, ValueError):
+        return 0
+    return value if 0 < value < 2**63 else 0

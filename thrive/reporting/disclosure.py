@@ -445,6 +445,11 @@ class _Model:
         self.costly = column
         self.solver.run()
         status = self.solver.getModelStatus()
+        if status not in (status_of.kOptimal, status_of.kUnbounded):
+            # Now and then a warm start ends undecided: solve that one from scratch.
+            self.solver.clearSolver()
+            self.solver.run()
+            status = self.solver.getModelStatus()
         if status in (status_of.kUnbounded, status_of.kUnboundedOrInfeasible):
             return float("inf"), None  # only upwards: the cells are bounded below
         if status != status_of.kOptimal:

@@ -17,6 +17,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from thrive.accounts.actions import api_token_create
+from thrive.accounts.models import TaskForce
 from thrive.hotline import actions as hotline
 from thrive.referrals.tests.fixtures import make_conference, make_referral
 from thrive.screening.actions import screening_record
@@ -49,6 +50,10 @@ NOT_PERSON_LEVEL = {
     "referrals:gaps",
     "api:partners",
     "api:partner",
+    # Reports: aggregates through disclosure control.
+    "reporting:index",
+    "reporting:members",
+    "api:report_members",
 }
 # URL parameters that name one of agency A's records, and the CaseTestCase attribute holding
 # it. `pk` names the record of the route's own app (see sample_value).
@@ -74,6 +79,7 @@ OBJECT_PARAMS = {
     "conference_id": "conference",
     "roster_id": "conference_case",
     "item_id": "action_item",
+    "task_force_id": "task_force",
 }
 # Parameters naming a record every organization may read (the partner directory): filled
 # with agency A's record, but an outsider's 200 is expected there.
@@ -157,6 +163,11 @@ class RouteWalkTests(CaseTestCase):
         # case conference facilitated by agency A with the case on its roster.
         cls.partner, cls.consent, cls.referral = make_referral(cls)
         cls.conference, cls.conference_case, cls.action_item = make_conference(cls)
+        # Reports: a task force coordinated by agency A (the outsider's agency B a member).
+        cls.task_force = TaskForce.objects.create(
+            name="County task force", slug="county", coordinator=cls.agency_a
+        )
+        cls.task_force.members.set([cls.agency_a, cls.agency_b])
 
     def sample_value(self, route_name, param):
         """The value for a URL parameter: one of agency A's records where it names one."""

@@ -228,3 +228,15 @@ class WorkedExampleTests(SimpleTestCase):
     def test_totals_that_do_not_add_up_are_refused(self):
         with self.assertRaisesMessage(ValueError, "do not add up"):
             protect({"t": 10, "a": 3, "b": 4}, [("t", ["a", "b"])])
+
+    def test_linked_tables_where_a_warm_started_solve_ends_undecided(self):
+        """Found by the property test: HiGHS, started from the previous solve's basis, once
+        answered "unknown" here; that solve is redone from scratch."""
+        cells, totals = table("a", [[0, 0, 10, 0], [0, 0, 1, 0]])
+        shared = [("a", 0, "total"), ("a", 1, "total")]
+        more_cells, more_totals = table(
+            "b", [[1, 9], [0, 1]], row_totals=shared, grand=("a", "total", "total")
+        )
+        cells.update(more_cells)
+        outcome = protect(cells, totals + more_totals, Rule(k=5))
+        assert_protected(self, cells, totals + more_totals, outcome)

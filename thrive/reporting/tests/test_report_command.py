@@ -77,11 +77,12 @@ class ReportCommandTests(CountyData):
         self.assertFalse(ReportRun.objects.exists())
 
     def test_only_the_coordinators_aggregate_readers_run_it(self):
-        for username in ("casemanager", "advocate", "outsider"):
-            with (
-                self.subTest(username),
-                self.assertRaisesMessage(CommandError, "run its member report"),
-            ):
+        for username, message in [
+            ("casemanager", "for supervisors, program directors and data analysts"),
+            ("advocate", "for supervisors, program directors and data analysts"),
+            ("outsider", "is not a member of Agency A, which coordinates County task force"),
+        ]:
+            with self.subTest(username), self.assertRaisesMessage(CommandError, message):
                 run("members", "--task-force", "county", "--period", "2023", "--user", username)
 
     def test_an_empty_period_says_so(self):

@@ -8,8 +8,11 @@ Every run is stored with its disclosure audit and is an audit event of the user 
 
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 
+from thrive.accounts.access import attach_membership
 from thrive.accounts.models import TaskForce, User
 from thrive.reporting import access
 from thrive.reporting.actions import report_run_record
@@ -50,9 +53,14 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"There is no active user {user!r}.")
+        # The user acts for the coordinating organization, as if logged in to it.
+        if attach_membership(actor, organization_id=found.coordinator_id) is None:
+            raise CommandError(
+                f"{user!r} is not a member of {found.coordinator}, which coordinates {found}."
+            )
         try:
-            membership = access.task_force_reader(actor, found)
-        except access.ReportRefused as error:
+            found, membership = access.get_task_force_for_user(actor, found.pk)
+        except (Http404, PermissionDenied) as error:
             raise CommandError(str(error)) from None
         figures = member_report(found, period)
         try:

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from thrive.reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("task-forces/<int:task_force_id>/members/", views.members, name="members"),
+]
