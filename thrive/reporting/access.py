@@ -52,3 +52,16 @@ def _id(pk):
     except (TypeError, ValueError):
         return 0
     return value if 0 < value < 2**63 else 0
+
+
+def require_activity_reader(user):
+    """The membership through which `user` runs its own organization's activity report."""
+    membership = require_membership(user)
+    if membership.role not in AGGREGATE_ROLES:
+        raise PermissionDenied(
+            _(
+                "The program activity report is for supervisors, program directors and data "
+                "analysts."
+            )
+        )
+    return membership

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from thrive.accounts.access import require_membership
 from thrive.lib.api import READ_ERRORS, ApiTokenAuth
 from thrive.reporting import access
 from thrive.reporting.actions import report_run_record
+from thrive.reporting.activity import program_activity
 from thrive.reporting.disclosure import Rule
 from thrive.reporting.members import member_report
 from thrive.reporting.periods import PeriodError, parse_period
@@ -39,7 +40,7 @@ class TableOut(Schema):
 
 class ReportOut(Schema):
     report: str
-    task_force_id: int
+    scope_id: int = Field(description="The task force (member report) or organization.")
     period: str
     start: date
     end: date
@@ -48,25 +49,10 @@ class ReportOut(Schema):
     audit: dict[str, Any] | None
 
 
-@router.get(
-    "/reports/task-forces/{task_force_id}/members",
-    response={200: ReportOut, **READ_ERRORS},
-    url_name="report_members",
-)
-def members(
-    request,
-    task_force_id: int,
-    period: Annotated[
-        str, Query(max_length=40, description="2025, FFY2025, SFY2025, 2025-Q3, 2025-07 or A..B")
-    ],
-    k: Annotated[int, Query(description="Counts below k are hidden; 2 or more.")] = 10,
-    exact: bool = False,
-):
-    """The task-force member report, for the coordinating organization's supervisors,
-    program directors and data analysts. `exact` (no suppression) only for a role that sees
-    people."""
-    task_force, membership = access.get_task_force_for_user(request.user, task_force_id)
+def _checked(period, k, exact, membership):
+    """(period, rule) or a 400 naming each field that is wrong."""
     errors = {}
+    chosen = rule = None
     try:
         chosen = parse_period(period)
     except PeriodError as error:
@@ -79,22 +65,78 @@ def members(
         errors["exact"] = [_("Exact figures are only for roles that see people.")]
     if errors:
         raise ValidationError(errors)
-    published = publish(member_report(task_force, chosen), rule=rule, suppress=not exact)
+    return chosen, rule
+
+
+def _run(request, name, membership, figures_of, period, rule, exact, task_force=None):
+    published = publish(figures_of(period), rule=rule, suppress=not exact)
     report_run_record(
-        "members",
+        name,
         actor=request.user,
         organization=membership.organization,
         task_force=task_force,
-        period=chosen,
+        period=period,
         published=published,
         export_format="json",
         rule=rule,
     )
     return {
-        "report": "members",
-        "task_force_id": task_force.pk,
-        "period": str(chosen),
-        "start": chosen.start,
-        "end": chosen.end,
+        "report": name,
+        "period": str(period),
+        "start": period.start,
+        "end": period.end,
         **published.as_json(),
     }
+
+
+Period = Annotated[
+    str, Query(max_length=40, description="2025, FFY2025, SFY2025, 2025-Q3, 2025-07 or A..B")
+]
+K = Annotated[int, Query(description="Counts below k are hidden; 2 or more.")]
+
+
+@router.get(
+    "/reports/task-forces/{task_force_id}/members",
+    response={200: ReportOut, **READ_ERRORS},
+    url_name="report_members",
+)
+def members(request, task_force_id: int, period: Period, k: K = 10, exact: bool = False):
+    """The task-force member report, for the coordinating organization's supervisors,
+    program directors and data analysts. `exact` (no suppression) only for a role that sees
+    people."""
+    task_force, membership = access.get_task_force_for_user(request.user, task_force_id)
+    chosen, rule = _checked(period, k, exact, membership)
+    body = _run(
+        request,
+        "members",
+        membership,
+        lambda p: member_report(task_force, p),
+        chosen,
+        rule,
+        exact,
+        task_force=task_force,
+    )
+    return {**body, "scope_id": task_force.pk}
+
+
+@router.get(
+    "/reports/activity",
+    response={200: ReportOut, **READ_ERRORS},
+    url_name="report_activity",
+)
+def activity(request, period: Period, k: K = 10, exact: bool = False):
+    """The program activity report of the token's organization, for its supervisors,
+    program directors and data analysts."""
+    membership = access.require_activity_reader(request.user)
+    chosen, rule = _checked(period, k, exact, membership)
+    organization = membership.organization
+    body = _run(
+        request,
+        "activity",
+        membership,
+        lambda p: program_activity(organization, p),
+        chosen,
+        rule,
+        exact,
+    )
+    return {**body, "scope_id": organization.pk}

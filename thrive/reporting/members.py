@@ -95,6 +95,7 @@ def member_report(task_force, period):
     total = ("members", "total")
     for column in COLUMNS:
         figures.total((*total, column), [(*row_key, column) for row_key in _row_keys(members)])
+    figures.headline((*total, "served"))
     # The total row's own breakdown: its survivors served are its four types.
     figures.totals.append(((*total, "served"), [(*total, t) for t in TYPES]))
     figures.table(
@@ -108,6 +109,7 @@ def member_report(task_force, period):
                 "A survivor served by two members counts in each member's row and twice in the "
                 "total."
             ),
+            chart_column=0,
         )
     )
     return figures

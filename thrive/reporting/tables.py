@@ -33,6 +33,7 @@ class Table:
     rows: list  # [(label, [cell key, ...]), ...]
     total_row: tuple | None = None  # (label, [cell key, ...])
     note: str = ""
+    chart_column: int | None = None  # the figure column drawn as bars beside the table
 
 
 class Figures:
@@ -42,6 +43,20 @@ class Figures:
         self.cells = {}
         self.totals = []
         self.tables = []
+        self.measures = {}  # key -> (text, base): a median or a time, not a count
+        self.keep = set()  # headline figures never hidden to protect another
+
+    def headline(self, key):
+        """A figure readers look for first (all survivors served): never hidden to protect
+        another cell, only if it is small itself."""
+        self.keep.add(key)
+        return key
+
+    def measure(self, key, text, base):
+        """A figure that is not a count (a median time, say), resting on `base` cases: not
+        shown when the base is under k, as a small count would not be."""
+        self.measures[key] = (text, int(base))
+        return key
 
     def count(self, key, value):
         if key in self.cells and self.cells[key] != value:
@@ -90,17 +105,25 @@ def publish(figures, *, rule=None, suppress=True):
     that sees people, on its own organization's figures (the caller decides)."""
     rule = rule or Rule()
     if suppress:
-        outcome = protect(figures.cells, figures.totals, rule)
+        outcome = protect(figures.cells, figures.totals, rule, keep=figures.keep)
+        if not outcome.passed and figures.keep:
+            # Keeping a headline figure left a small count exposed: hide the headline too.
+            outcome = protect(figures.cells, figures.totals, rule)
         if not outcome.passed:
             raise AuditFailed(_("Suppression could not protect every small count."))
         audit = outcome.summary()
 
         def shown(key):
+            if key in figures.measures:
+                text, base = figures.measures[key]
+                return text if base >= rule.k else "—"
             return outcome.shown(key, figures.cells[key])
     else:
         audit = None
 
         def shown(key):
+            if key in figures.measures:
+                return figures.measures[key][0]
             return figures.cells[key]
 
     tables = []
@@ -108,13 +131,15 @@ def publish(figures, *, rule=None, suppress=True):
         tables.append(
             {
                 "key": table.key,
-                "title": table.title,
-                "columns": list(table.columns),
-                "rows": [[label, *map(shown, keys)] for label, keys in table.rows],
-                "total_row": [table.total_row[0], *map(shown, table.total_row[1])]
+                "title": str(table.title),
+                "columns": [str(column) for column in table.columns],
+                # Labels may be lazy translations (a choice's label): text from here on.
+                "rows": [[str(label), *map(shown, keys)] for label, keys in table.rows],
+                "total_row": [str(table.total_row[0]), *map(shown, table.total_row[1])]
                 if table.total_row
                 else None,
                 "note": table.note,
+                "chart_column": table.chart_column,
             }
         )
     return Published(tables=tables, audit=audit, empty=figures.empty)

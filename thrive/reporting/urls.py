@@ -5,5 +5,6 @@ from thrive.reporting import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("activity/", views.activity, name="activity"),
     path("task-forces/<int:task_force_id>/members/", views.members, name="members"),
 ]

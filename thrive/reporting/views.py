@@ -1,4 +1,4 @@
-"""Report pages: the table and its chart, and the same cells as CSV or XLSX."""
+"""Report pages: each table with its chart, and the same cells as CSV or XLSX."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from thrive.lib.svg import bar_chart
 from thrive.reporting import access
 from thrive.reporting.actions import report_run_record
+from thrive.reporting.activity import program_activity
 from thrive.reporting.forms import ReportForm, default_period
 from thrive.reporting.members import member_report
 from thrive.reporting.tables import as_csv, as_xlsx, publish
@@ -24,28 +25,56 @@ CONTENT_TYPES = {
 @require_GET
 def index(request):
     """The reports the user's organization runs."""
+    reads = request.user.membership.role in access.AGGREGATE_ROLES
     task_forces = access.task_forces_for_user(request.user).order_by("name")
-    if request.user.membership.role not in access.AGGREGATE_ROLES:
-        task_forces = task_forces.none()
-    return render(request, "reporting/index.html", {"task_forces": task_forces})
+    return render(
+        request,
+        "reporting/index.html",
+        {"reads": reads, "task_forces": task_forces if reads else task_forces.none()},
+    )
 
 
 @login_required
 @require_GET
 def members(request, task_force_id):
     task_force, membership = access.get_task_force_for_user(request.user, task_force_id)
+    return _report(
+        request,
+        membership,
+        name="members",
+        heading=_("Member report: %(task_force)s") % {"task_force": task_force},
+        scope=task_force,
+        build=lambda period: member_report(task_force, period),
+        task_force=task_force,
+    )
+
+
+@login_required
+@require_GET
+def activity(request):
+    membership = access.require_activity_reader(request.user)
+    organization = membership.organization
+    return _report(
+        request,
+        membership,
+        name="activity",
+        heading=_("Program activity: %(organization)s") % {"organization": organization},
+        scope=organization,
+        build=lambda period: program_activity(organization, period),
+    )
+
+
+def _report(request, membership, *, name, heading, scope, build, task_force=None):
     data = {"period": default_period(timezone.localdate()), "k": 10, **request.GET.dict()}
     form = ReportForm(data, exact_allowed=access.exact_allowed(membership))
-    context = {"task_force": task_force, "form": form, "published": None}
+    context = {"heading": heading, "form": form, "published": None, "name": name}
     if form.is_valid():
         period = form.cleaned_data["period"]
-        published = publish(
-            member_report(task_force, period), rule=form.rule, suppress=form.suppress
-        )
+        published = publish(build(period), rule=form.rule, suppress=form.suppress)
         export = request.GET.get("format")
         export = export if export in CONTENT_TYPES else "page"
         report_run_record(
-            "members",
+            name,
             actor=request.user,
             organization=membership.organization,
             task_force=task_force,
@@ -54,16 +83,17 @@ def members(request, task_force_id):
             export_format=export,
             rule=form.rule,
         )
-        heading = f"{task_force} · {period}"
+        title = f"{scope} · {period}"
         if export != "page":
             content = (
-                as_csv(published, heading=heading).encode("utf-8-sig")
+                as_csv(published, heading=title).encode("utf-8-sig")
                 if export == "csv"
-                else as_xlsx(published, heading=heading)
+                else as_xlsx(published, heading=title)
             )
             response = HttpResponse(content, content_type=CONTENT_TYPES[export])
+            slug = getattr(scope, "slug", name)
             response["Content-Disposition"] = (
-                f'attachment; filename="{task_force.slug}-members-{period.start:%Y%m%d}-'
+                f'attachment; filename="{slug}-{name}-{period.start:%Y%m%d}-'
                 f'{period.end:%Y%m%d}.{export}"'
             )
             return response
@@ -72,16 +102,20 @@ def members(request, task_force_id):
         context.update(
             published=published,
             period=period,
-            table=published.tables[0],
-            chart=_served_chart(published.tables[0]),
+            tables=[(table, _chart(table)) for table in published.tables],
             query=query.urlencode(),
             suppressed_label=form.rule.label,
         )
-    return render(request, "reporting/members.html", context)
+    return render(request, "reporting/report.html", context)
 
 
-def _served_chart(table):
+def _chart(table):
+    column = table.get("chart_column")
+    if column is None:
+        return None
     bars = [
-        (row[0], row[1] if isinstance(row[1], int) else None, str(row[1])) for row in table["rows"]
+        (row[0], cell if isinstance(cell, int) else None, str(cell))
+        for row in table["rows"]
+        for cell in [row[1 + column]]
     ]
-    return bar_chart(bars, title=_("Survivors served, by member organization"), label_width=260)
+    return bar_chart(bars, title=f"{table['title']}: {table['columns'][column]}", label_width=260)

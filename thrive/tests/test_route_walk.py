@@ -53,7 +53,9 @@ NOT_PERSON_LEVEL = {
     # Reports: aggregates through disclosure control.
     "reporting:index",
     "reporting:members",
+    "reporting:activity",
     "api:report_members",
+    "api:report_activity",
 }
 # URL parameters that name one of agency A's records, and the CaseTestCase attribute holding
 # it. `pk` names the record of the route's own app (see sample_value).

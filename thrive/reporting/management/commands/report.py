@@ -1,9 +1,12 @@
 """manage.py report NAME: a report to standard output or a file, through disclosure control.
 
-    manage.py report members --task-force cedar-task-force --period FFY2025 \
-        --user analyst --format xlsx --output members.xlsx
+    manage.py report activity --organization harbor-light --period FFY2025 --user analyst
+    manage.py report members --task-force cedar-task-force --period 2025 \
+        --user coordinator --format xlsx --output members.xlsx
 
-Every run is stored with its disclosure audit and is an audit event of the user named.
+The user named runs it as if logged in to the organization (for the member report, the task
+force's coordinating organization) and must be allowed to, as on the page. Every run is stored
+with its disclosure audit and is an audit event of that user.
 """
 
 import json
@@ -13,15 +16,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from thrive.accounts.access import attach_membership
-from thrive.accounts.models import TaskForce, User
+from thrive.accounts.models import Organization, TaskForce, User
 from thrive.reporting import access
 from thrive.reporting.actions import report_run_record
+from thrive.reporting.activity import program_activity
 from thrive.reporting.disclosure import Rule
 from thrive.reporting.members import member_report
 from thrive.reporting.periods import PeriodError, parse_period
 from thrive.reporting.tables import AuditFailed, as_csv, as_xlsx, publish
 
-REPORTS = ("members",)
+REPORTS = ("activity", "members")
 FORMATS = ("json", "csv", "xlsx")
 
 
@@ -29,8 +33,15 @@ class Command(BaseCommand):
     help = "Run a report (aggregates only, small counts suppressed) as JSON, CSV or XLSX."
 
     def add_arguments(self, parser):
-        parser.add_argument("name", choices=REPORTS, help="members: the task-force member report")
-        parser.add_argument("--task-force", metavar="SLUG", required=True)
+        parser.add_argument(
+            "name",
+            choices=REPORTS,
+            help="activity: an organization's program activity; members: a task force's "
+            "member report",
+        )
+        scope = parser.add_mutually_exclusive_group(required=True)
+        scope.add_argument("--organization", metavar="SLUG", help="for the activity report")
+        scope.add_argument("--task-force", metavar="SLUG", help="for the member report")
         parser.add_argument(
             "--period", required=True, help="2025, FFY2025, SFY2025, 2025-Q3, 2025-07 or A..B"
         )
@@ -39,7 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", metavar="FILE", help="default: standard output")
         parser.add_argument("--k", type=int, default=10, help="smallest count shown (2 or more)")
 
-    def handle(self, *args, name, task_force, period, user, format, output, k, **options):
+    def handle(
+        self, *args, name, organization, task_force, period, user, format, output, k, **options
+    ):
         try:
             period = parse_period(period)
             rule = Rule(k=k)
@@ -47,33 +60,32 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if format == "xlsx" and not output:
             raise CommandError("XLSX is a file: name it with --output FILE.")
-        found = TaskForce.objects.filter(slug=task_force).select_related("coordinator").first()
-        if found is None:
-            raise CommandError(f"There is no task force {task_force!r}.")
         actor = User.objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"There is no active user {user!r}.")
-        # The user acts for the coordinating organization, as if logged in to it.
-        if attach_membership(actor, organization_id=found.coordinator_id) is None:
-            raise CommandError(
-                f"{user!r} is not a member of {found.coordinator}, which coordinates {found}."
-            )
-        try:
-            found, membership = access.get_task_force_for_user(actor, found.pk)
-        except (Http404, PermissionDenied) as error:
-            raise CommandError(str(error)) from None
-        figures = member_report(found, period)
+        if name == "members":
+            if not task_force:
+                raise CommandError("The member report is of a task force: --task-force SLUG.")
+            scope, membership, figures = self.members(actor, task_force, period)
+            extra = {"task_force": scope.slug}
+        else:
+            if not organization:
+                raise CommandError(
+                    "The activity report is of an organization: --organization SLUG."
+                )
+            scope, membership, figures = self.activity(actor, organization, period)
+            extra = {"organization": scope.slug}
         try:
             published = publish(figures, rule=rule)
         except AuditFailed as error:
             raise CommandError(str(error)) from None
-        heading = f"{found} · {period}"
+        heading = f"{scope} · {period}"
         if format == "json":
             content = (
                 json.dumps(
                     {
                         "report": name,
-                        "task_force": found.slug,
+                        **extra,
                         "period": str(period),
                         "start": period.start.isoformat(),
                         "end": period.end.isoformat(),
@@ -92,7 +104,7 @@ class Command(BaseCommand):
             name,
             actor=actor,
             organization=membership.organization,
-            task_force=found,
+            task_force=scope if name == "members" else None,
             period=period,
             published=published,
             export_format=format,
@@ -105,4 +117,35 @@ class Command(BaseCommand):
         else:
             self.stdout.write(content.decode("utf-8-sig"), ending="")
         if published.empty:
-            self.stderr.write("No survivor was served in this period: the report is empty.")
+            self.stderr.write("Nothing was counted in this period: the report is empty.")
+
+    def members(self, actor, slug, period):
+        found = TaskForce.objects.filter(slug=slug).select_related("coordinator").first()
+        if found is None:
+            raise CommandError(f"There is no task force {slug!r}.")
+        # The user acts for the coordinating organization, as if logged in to it.
+        if attach_membership(actor, organization_id=found.coordinator_id) is None:
+            raise CommandError(
+                f"{actor.username!r} is not a member of {found.coordinator}, which coordinates "
+                f"{found}."
+            )
+        try:
+            found, membership = access.get_task_force_for_user(actor, found.pk)
+        except (Http404, PermissionDenied) as error:
+            raise CommandError(str(error)) from None
+        return found, membership, member_report(found, period)
+
+    def activity(self, actor, slug, period):
+        found = Organization.objects.filter(slug=slug).first()
+        if found is None:
+            raise CommandError(f"There is no organization {slug!r}.")
+        if attach_membership(actor, organization_id=found.pk) is None:
+            raise CommandError(
+                f"{actor.username!r} is not a member of {found}: an organization's activity "
+                "report is run by its own staff."
+            )
+        try:
+            membership = access.require_activity_reader(actor)
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        return found, membership, program_activity(found, period)
