@@ -48,6 +48,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/referrals.py
 	$(PY) bench/directory.py
 	$(PY) bench/suppression.py
+	$(PY) bench/reports.py
 
 messages: $(VENV)/.installed-dev
 	THRIVE_DEBUG=1 $(PY) manage.py makemessages -l es --no-location --no-obsolete -i '.venv/*' -i 'var/*' -i 'bench/*'
