@@ -27,8 +27,11 @@ protected together. A median resting on fewer than k responses is not shown.
 """
 
 import datetime
+import functools
+import json
 from collections import Counter, defaultdict
 
+from django.db import connections
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -68,6 +71,11 @@ def _age_group(age):
     return "18_24" if age <= 24 else "25_plus"
 
 
+def _race_text_group(text):
+    """`_race_group` of the JSON text the column holds."""
+    return _race_group(json.loads(text) if text else [])
+
+
 def _race_group(values):
     chosen = [v for v in values or [] if v not in (RaceEthnicity.UNKNOWN, RaceEthnicity.DECLINED)]
     if len(chosen) > 1:
@@ -78,35 +86,62 @@ def _race_group(values):
 
 
 def served(organization, period):
-    """{survivor id: (new or continuing, trafficking type)} for the survivors served."""
-    T = Case.TraffickingType
-    in_period = Q(delivered_on__gte=period.start, delivered_on__lte=period.end)
-    rows = (
+    """{survivor id: (new or continuing, trafficking type)} for the survivors served.
+
+    One pass over the organization's delivered services up to the period's end, grouped by
+    survivor and case in the order of the `service_survivor_case` index (no sorting), and
+    the trafficking type of each case looked up from one list of the organization's cases."""
+    rows = _raw_rows(
         Service.objects.filter(
             organization=organization,
             status=Service.Status.DELIVERED,
             delivered_on__lte=period.end,
         )
-        .values("survivor_id")
+        .values("survivor_id", "case_id")
         .annotate(
             first=Min("delivered_on"),
-            first_in=Min("delivered_on", filter=in_period),
-            sex=Count("pk", filter=in_period & Q(case__trafficking_type=T.SEX)),
-            labor=Count("pk", filter=in_period & Q(case__trafficking_type=T.LABOR)),
-            both=Count("pk", filter=in_period & Q(case__trafficking_type=T.BOTH)),
+            first_in=Min("delivered_on", filter=Q(delivered_on__gte=period.start)),
         )
-        .filter(first_in__isnull=False)
         .order_by()
-        .values_list("survivor_id", "first", "first_in", "sex", "labor", "both")
+        .values_list("survivor_id", "case_id", "first", "first_in")
     )
-    found = {}
-    for survivor_id, first, first_in, sex, labor, both in rows:
-        first, first_in = _date(first), _date(first_in)
-        status = (
-            "new" if federal_fiscal_year(first) == federal_fiscal_year(first_in) else "continuing"
+    type_of_case = dict(
+        _raw_rows(
+            Case.objects.filter(organization=organization)
+            .order_by()
+            .values_list("pk", "trafficking_type")
         )
-        found[survivor_id] = (status, _type_of(sex, labor, both))
+    )
+    # Dates as the driver gives them (ISO text from SQLite, dates from PostgreSQL): either
+    # compares in date order, and only the survivors' two dates are converted.
+    first, first_in, kinds = {}, {}, defaultdict(set)
+    for survivor_id, case_id, earliest, earliest_in in rows:
+        if survivor_id not in first or earliest < first[survivor_id]:
+            first[survivor_id] = earliest
+        if earliest_in is not None:
+            if survivor_id not in first_in or earliest_in < first_in[survivor_id]:
+                first_in[survivor_id] = earliest_in
+            kinds[survivor_id].add(type_of_case.get(case_id))
+    found = {}
+    for survivor_id, day in first_in.items():
+        same_year = federal_fiscal_year(_date(first[survivor_id])) == federal_fiscal_year(
+            _date(day)
+        )
+        types = kinds[survivor_id]
+        found[survivor_id] = (
+            "new" if same_year else "continuing",
+            _type_of("sex" in types, "labor" in types, "both" in types),
+        )
     return found
+
+
+def _raw_rows(queryset):
+    """The rows as the driver gives them: Django's per-value converters cost a function call
+    per value, which over a million services is most of the time."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _date(value):
@@ -174,23 +209,33 @@ def _served_by(figures, people, organization):
     new / continuing / all totals."""
     # The organization's survivors, filtered here: a list of 100,000 ids is more than a
     # query may carry.
-    records = Survivor.objects.filter(organization=organization).values_list(
-        "pk", "age_at_intake", "gender_identity", "race_ethnicity", "primary_language"
+    records = _raw_rows(
+        Survivor.objects.filter(organization=organization)
+        .order_by()
+        .values_list("pk", "age_at_intake", "gender_identity", "race_ethnicity", "primary_language")
     )
-    groups = {"age": {}, "gender": {}, "race": {}, "language": {}}
-    for pk, age, gender, race, language in records.order_by().iterator(chunk_size=5000):
-        if pk not in people:
+    # One count per combination of groups and status: a few thousand at most, however many
+    # survivors, so the tables below are counted from those.
+    combinations = Counter()
+    race_group = functools.lru_cache(maxsize=None)(_race_text_group)
+    for pk, age, gender, race, language in records:
+        found = people.get(pk)
+        if found is None:
             continue
-        groups["age"][pk] = _age_group(age)
-        groups["gender"][pk] = gender or "not_recorded"
-        groups["race"][pk] = _race_group(race)
-        groups["language"][pk] = language or "not_recorded"
-    language_counts = Counter(groups["language"].values())
+        combinations[
+            (
+                _age_group(age),
+                gender or "not_recorded",
+                race_group(race if isinstance(race, str) else json.dumps(race)),
+                language or "not_recorded",
+                found[0],
+            )
+        ] += 1
+    language_counts = Counter()
+    for (*_groups, language, _status), n in combinations.items():
+        language_counts[language] += n
     top = [code for code, _n in language_counts.most_common() if code != "not_recorded"]
     top = top[:TOP_LANGUAGES]
-    for pk, code in groups["language"].items():
-        if code not in top and code != "not_recorded":
-            groups["language"][pk] = "other"
     not_recorded = _("Not recorded")
     dimensions = [
         (
@@ -225,12 +270,20 @@ def _served_by(figures, people, organization):
             + [("other", _("Other languages")), ("not_recorded", not_recorded)],
         ),
     ]
+    position = {"age": 0, "gender": 1, "race": 2, "language": 3}
     for dimension, title, categories in dimensions:
         known = {value for value, _label in categories}
         by_group = defaultdict(Counter)
-        for pk, (status, _kind) in people.items():
-            value = groups[dimension].get(pk, "not_recorded")
-            by_group[value if value in known else "not_recorded"][status] += 1
+        for combination, n in combinations.items():
+            value, status = combination[position[dimension]], combination[4]
+            if dimension == "language" and value not in top and value != "not_recorded":
+                value = "other"
+            by_group[value if value in known else "not_recorded"][status] += n
+        # Survivors served without a record here (none, unless one was just removed).
+        missing = Counter(status for status, _kind in people.values())
+        for counter in by_group.values():
+            missing.subtract(counter)
+        by_group["not_recorded"].update(+missing)
         rows = []
         for value, label in categories:
             key = (dimension, value)

@@ -219,6 +219,17 @@ class Service(FieldLabels, models.Model):
             models.Index(fields=["organization", "delivered_on"], name="service_org_date"),
             models.Index(fields=["grant", "status"], name="service_grant_status"),
             models.Index(fields=["case", "delivered_on"], name="service_case_date"),
+            # Reports read every service of an organization by survivor and case (who was
+            # served, new or continuing) and by day and type (services by category), from the
+            # index alone.
+            models.Index(
+                fields=["organization", "status", "survivor", "case", "delivered_on"],
+                name="service_survivor_case",
+            ),
+            models.Index(
+                fields=["organization", "status", "delivered_on", "service_type", "survivor"],
+                name="service_period_type",
+            ),
         ]
         verbose_name = _("service")
         verbose_name_plural = _("services")
