@@ -65,3 +65,20 @@ def require_activity_reader(user):
             )
         )
     return membership
+
+
+def get_grant_for_report(user, pk):
+    """(grant, membership) for the grant report: a grant of the user's organization, for its
+    aggregate readers; another organization's grant is not there (404)."""
+    from thrive.grants.models import Grant
+
+    membership = require_membership(user)
+    grant = (
+        Grant.objects.filter(pk=_id(pk), organization_id=membership.organization_id)
+        .select_related("organization", "funder")
+        .first()
+    )
+    if grant is None:
+        raise Http404(_("No such grant in your organization."))
+    require_activity_reader(user)
+    return grant, membership

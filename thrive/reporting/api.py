@@ -16,6 +16,7 @@ from thrive.reporting import access
 from thrive.reporting.actions import report_run_record
 from thrive.reporting.activity import program_activity
 from thrive.reporting.disclosure import Rule
+from thrive.reporting.grant import grant_report
 from thrive.reporting.members import member_report
 from thrive.reporting.periods import PeriodError, parse_period
 from thrive.reporting.tables import publish
@@ -25,9 +26,16 @@ def _task_force_for_user(user, pk, *, write=False):
     return access.get_task_force_for_user(user, pk)
 
 
+def _grant_for_user(user, pk, *, write=False):
+    return access.get_grant_for_report(user, pk)
+
+
 router = Router(
     tags=["reports"],
-    auth=ApiTokenAuth(require=require_membership, records={"task_force_id": _task_force_for_user}),
+    auth=ApiTokenAuth(
+        require=require_membership,
+        records={"task_force_id": _task_force_for_user, "grant_id": _grant_for_user},
+    ),
 )
 
 
@@ -140,3 +148,16 @@ def activity(request, period: Period, k: K = 10, exact: bool = False):
         exact,
     )
     return {**body, "scope_id": organization.pk}
+
+
+@router.get(
+    "/reports/grants/{grant_id}",
+    response={200: ReportOut, **READ_ERRORS},
+    url_name="report_grant",
+)
+def grant(request, grant_id: int, period: Period, k: K = 10, exact: bool = False):
+    """The grant report (VOCA performance measures) of one of the organization's grants."""
+    found, membership = access.get_grant_for_report(request.user, grant_id)
+    chosen, rule = _checked(period, k, exact, membership)
+    body = _run(request, "grant", membership, lambda p: grant_report(found, p), chosen, rule, exact)
+    return {**body, "scope_id": found.pk}

@@ -52,10 +52,12 @@ class Figures:
         self.keep.add(key)
         return key
 
-    def measure(self, key, text, base):
-        """A figure that is not a count (a median time, say), resting on `base` cases: not
-        shown when the base is under k, as a small count would not be."""
-        self.measures[key] = (text, int(base))
+    def measure(self, key, text, base, *, follows=None):
+        """A figure that is not a count (a median time, a cost), resting on `base` cases: not
+        shown when the base is under k, as a small count would not be, nor when the count it
+        `follows` (its base, published in the same row) is hidden, since the two together
+        could give that count away. An empty text is a blank cell."""
+        self.measures[key] = (text, int(base), follows)
         return key
 
     def count(self, key, value):
@@ -115,8 +117,12 @@ def publish(figures, *, rule=None, suppress=True):
 
         def shown(key):
             if key in figures.measures:
-                text, base = figures.measures[key]
-                return text if base >= rule.k else "—"
+                text, base, follows = figures.measures[key]
+                if text == "":
+                    return ""
+                if base < rule.k or (follows is not None and follows in outcome.suppressed):
+                    return "—"
+                return text
             return outcome.shown(key, figures.cells[key])
     else:
         audit = None

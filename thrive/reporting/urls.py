@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("activity/", views.activity, name="activity"),
     path("task-forces/<int:task_force_id>/members/", views.members, name="members"),
+    path("grants/<int:grant_id>/", views.grant, name="grant"),
 ]

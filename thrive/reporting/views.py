@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from thrive.grants.models import Grant
 from thrive.lib.svg import bar_chart
 from thrive.reporting import access
 from thrive.reporting.actions import report_run_record
 from thrive.reporting.activity import program_activity
 from thrive.reporting.forms import ReportForm, default_period
+from thrive.reporting.grant import as_pmt_csv, grant_report
 from thrive.reporting.members import member_report
 from thrive.reporting.tables import as_csv, as_xlsx, publish
 
@@ -30,7 +32,13 @@ def index(request):
     return render(
         request,
         "reporting/index.html",
-        {"reads": reads, "task_forces": task_forces if reads else task_forces.none()},
+        {
+            "reads": reads,
+            "task_forces": task_forces if reads else task_forces.none(),
+            "grants": Grant.objects.filter(organization=request.user.membership.organization)
+            if reads
+            else [],
+        },
     )
 
 
@@ -64,8 +72,30 @@ def activity(request):
     )
 
 
-def _report(request, membership, *, name, heading, scope, build, task_force=None):
-    data = {"period": default_period(timezone.localdate()), "k": 10, **request.GET.dict()}
+@login_required
+@require_GET
+def grant(request, grant_id):
+    found, membership = access.get_grant_for_report(request.user, grant_id)
+    return _report(
+        request,
+        membership,
+        name="grant",
+        heading=_("Grant report: %(grant)s") % {"grant": found},
+        scope=found,
+        build=lambda period: grant_report(found, period),
+        period=f"{found.starts_on.isoformat()}..{found.ends_on.isoformat()}",
+        csv=lambda published, period: as_pmt_csv(published, grant=found, period=period),
+    )
+
+
+def _report(
+    request, membership, *, name, heading, scope, build, task_force=None, period=None, csv=None
+):
+    data = {
+        "period": period or default_period(timezone.localdate()),
+        "k": 10,
+        **request.GET.dict(),
+    }
     form = ReportForm(data, exact_allowed=access.exact_allowed(membership))
     context = {"heading": heading, "form": form, "published": None, "name": name}
     if form.is_valid():
@@ -85,13 +115,13 @@ def _report(request, membership, *, name, heading, scope, build, task_force=None
         )
         title = f"{scope} · {period}"
         if export != "page":
-            content = (
-                as_csv(published, heading=title).encode("utf-8-sig")
-                if export == "csv"
-                else as_xlsx(published, heading=title)
-            )
+            if export == "csv":
+                text = csv(published, period) if csv else as_csv(published, heading=title)
+                content = text.encode("utf-8-sig")
+            else:
+                content = as_xlsx(published, heading=title)
             response = HttpResponse(content, content_type=CONTENT_TYPES[export])
-            slug = getattr(scope, "slug", name)
+            slug = getattr(scope, "slug", None) or f"{name}-{scope.pk}"
             response["Content-Disposition"] = (
                 f'attachment; filename="{slug}-{name}-{period.start:%Y%m%d}-'
                 f'{period.end:%Y%m%d}.{export}"'

@@ -48,6 +48,8 @@ def test_the_analyst_opens_the_member_report_sees_hidden_cells_and_downloads_xls
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(f"{live_server.url}/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    expect(page).to_have_url(f"{live_server.url}/reports/")
+    page.wait_for_load_state("load")  # htmx is a deferred script: let it run before looking
     assert_page_is_whole(page)
     page.get_by_role("link", name="County task force").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Member report: County task force")
