@@ -71,9 +71,11 @@ def _age_group(age):
     return "18_24" if age <= 24 else "25_plus"
 
 
-def _race_text_group(text):
-    """`_race_group` of the JSON text the column holds."""
-    return _race_group(json.loads(text) if text else [])
+def _race_text_group(value):
+    """`_race_group` of the column as the driver gives it: JSON text, or a tuple of a list."""
+    if isinstance(value, str):
+        value = json.loads(value) if value else []
+    return _race_group(value)
 
 
 def _race_group(values):
@@ -114,25 +116,26 @@ def served(organization, period):
     )
     # Dates as the driver gives them (ISO text from SQLite, dates from PostgreSQL): either
     # compares in date order, and only the survivors' two dates are converted.
-    first, first_in, kinds = {}, {}, defaultdict(set)
+    bit = {"sex": 1, "labor": 2, "both": 4}
+    kind_of_mask = [_type_of(m & 1, m & 2, m & 4) for m in range(8)]
+    first, first_in, mask = {}, {}, {}
     for survivor_id, case_id, earliest, earliest_in in rows:
-        if survivor_id not in first or earliest < first[survivor_id]:
+        known = first.get(survivor_id)
+        if known is None or earliest < known:
             first[survivor_id] = earliest
         if earliest_in is not None:
-            if survivor_id not in first_in or earliest_in < first_in[survivor_id]:
+            known = first_in.get(survivor_id)
+            if known is None or earliest_in < known:
                 first_in[survivor_id] = earliest_in
-            kinds[survivor_id].add(type_of_case.get(case_id))
-    found = {}
-    for survivor_id, day in first_in.items():
-        same_year = federal_fiscal_year(_date(first[survivor_id])) == federal_fiscal_year(
-            _date(day)
+            mask[survivor_id] = mask.get(survivor_id, 0) | bit.get(type_of_case.get(case_id), 0)
+    fiscal_year = functools.lru_cache(maxsize=None)(lambda day: federal_fiscal_year(_date(day)))
+    return {
+        survivor_id: (
+            "new" if fiscal_year(first[survivor_id]) == fiscal_year(day) else "continuing",
+            kind_of_mask[mask[survivor_id]],
         )
-        types = kinds[survivor_id]
-        found[survivor_id] = (
-            "new" if same_year else "continuing",
-            _type_of("sex" in types, "labor" in types, "both" in types),
-        )
-    return found
+        for survivor_id, day in first_in.items()
+    }
 
 
 def _raw_rows(queryset):
@@ -226,7 +229,8 @@ def _served_by(figures, people, organization):
             (
                 _age_group(age),
                 gender or "not_recorded",
-                race_group(race if isinstance(race, str) else json.dumps(race)),
+                # JSON text from SQLite, a list from PostgreSQL: either, as a cache key.
+                race_group(race if isinstance(race, str) else tuple(race)),
                 language or "not_recorded",
                 found[0],
             )
@@ -318,6 +322,8 @@ def _served_by(figures, people, organization):
 
 
 def _services(figures, organization, period):
+    # COUNT(*), not of the id: every column read is in the `service_period_type` index, so
+    # the database never visits the table.
     grouped = {
         row["service_type__category_id"]: row
         for row in Service.objects.filter(
@@ -327,7 +333,7 @@ def _services(figures, organization, period):
             delivered_on__lte=period.end,
         )
         .values("service_type__category_id")
-        .annotate(services=Count("pk"), survivors=Count("survivor", distinct=True))
+        .annotate(services=Count("*"), survivors=Count("survivor", distinct=True))
         .order_by()
     }
     rows = []
