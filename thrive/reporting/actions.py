@@ -42,3 +42,32 @@ def report_run_record(
         },
     )
     return run
+
+
+@transaction.atomic
+def member_figures_record(task_force, *, actor, organization, data):
+    """Store a member's aggregates (validated: the types add up to survivors served, new
+    identifications within them), replacing earlier figures of the same member and period,
+    and audit it."""
+    from thrive.reporting.models import MemberFigures
+
+    figures = MemberFigures.objects.filter(
+        task_force=task_force,
+        organization_name=data["organization_name"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+    ).first() or MemberFigures(task_force=task_force)
+    for field, value in data.items():
+        setattr(figures, field, value)
+    figures.entered_by = actor
+    figures.full_clean()
+    existed = figures.pk is not None
+    figures.save()
+    audit_record(
+        figures,
+        actor=actor,
+        organization=organization,
+        action=AuditEvent.Action.CHANGE if existed else AuditEvent.Action.CREATE,
+        detail={"task_force": task_force.pk, "period": figures.period_name},
+    )
+    return figures

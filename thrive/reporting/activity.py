@@ -63,6 +63,27 @@ def _type_of(sex, labor, both):
     return "unknown"
 
 
+AGE_BANDS = [
+    ("0_11", "0–11"),
+    ("12_14", "12–14"),
+    ("15_17", "15–17"),
+    ("18_20", "18–20"),
+    ("21_24", "21–24"),
+    ("25_34", "25–34"),
+    ("35_44", "35–44"),
+    ("45_59", "45–59"),
+    ("60_plus", "60+"),
+]
+_BAND_STARTS = [0, 12, 15, 18, 21, 25, 35, 45, 60]
+
+
+def _age_band(age):
+    if age is None:
+        return "not_recorded"
+    index = max(i for i, start in enumerate(_BAND_STARTS) if age >= start)
+    return AGE_BANDS[index][0]
+
+
 def _age_group(age):
     if age is None:
         return "not_recorded"
@@ -151,6 +172,17 @@ def _date(value):
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def demographics(organization, period):
+    """The demographics dashboard: who the survivors served in the period were (trafficking
+    type, age distribution, age group, gender, race and ethnicity, language), as charts with
+    the table under each; the same figures, protected the same way, as the activity report."""
+    figures = Figures()
+    people = served(organization, period)
+    _served_by_type(figures, people)
+    _served_by(figures, people, organization, detailed_age=True)
+    return figures
+
+
 def program_activity(organization, period):
     """The Figures of the program activity report of `organization` over `period`."""
     figures = Figures()
@@ -207,9 +239,10 @@ def _served_by_type(figures, people):
     )
 
 
-def _served_by(figures, people, organization):
+def _served_by(figures, people, organization, *, detailed_age=False):
     """Age group, gender, race and ethnicity and language tables, each breaking down the same
-    new / continuing / all totals."""
+    new / continuing / all totals; with `detailed_age`, the age distribution in finer bands
+    too (the demographics dashboard)."""
     # The organization's survivors, filtered here: a list of 100,000 ids is more than a
     # query may carry.
     records = _raw_rows(
@@ -233,10 +266,11 @@ def _served_by(figures, people, organization):
                 race_group(race if isinstance(race, str) else tuple(race)),
                 language or "not_recorded",
                 found[0],
+                _age_band(age) if detailed_age else "",
             )
         ] += 1
     language_counts = Counter()
-    for (*_groups, language, _status), n in combinations.items():
+    for (*_groups, language, _status, _band), n in combinations.items():
         language_counts[language] += n
     top = [code for code, _n in language_counts.most_common() if code != "not_recorded"]
     top = top[:TOP_LANGUAGES]
@@ -274,7 +308,16 @@ def _served_by(figures, people, organization):
             + [("other", _("Other languages")), ("not_recorded", not_recorded)],
         ),
     ]
-    position = {"age": 0, "gender": 1, "race": 2, "language": 3}
+    if detailed_age:
+        dimensions.insert(
+            0,
+            (
+                "age_band",
+                _("Survivors served, by age at intake"),
+                [(band, label) for band, label in AGE_BANDS] + [("not_recorded", not_recorded)],
+            ),
+        )
+    position = {"age": 0, "gender": 1, "race": 2, "language": 3, "age_band": 5}
     for dimension, title, categories in dimensions:
         known = {value for value, _label in categories}
         by_group = defaultdict(Counter)

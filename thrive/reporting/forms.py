@@ -48,3 +48,47 @@ class ReportForm(forms.Form):
 def default_period(today):
     """The last full calendar year: the year a task force publishes."""
     return str(today.year - 1)
+
+
+class MemberFiguresForm(forms.ModelForm):
+    """A member not yet on Thrive: its aggregates for one period, as it reported them."""
+
+    period = forms.CharField(
+        label=gettext_lazy("Period"),
+        max_length=40,
+        help_text=gettext_lazy(
+            "The period of the member report these figures belong to: 2025, FFY2025, …"
+        ),
+    )
+
+    class Meta:
+        from thrive.reporting.models import MemberFigures
+
+        model = MemberFigures
+        fields = [
+            "organization_name",
+            "period",
+            "served",
+            "sex",
+            "labor",
+            "both",
+            "unknown",
+            "contacts",
+            "new",
+        ]
+
+    def clean_period(self):
+        try:
+            period = parse_period(self.cleaned_data["period"])
+        except PeriodError as error:
+            raise forms.ValidationError(str(error)) from None
+        self.instance.period_start = period.start
+        self.instance.period_end = period.end
+        self.instance.period_name = str(period)[:40]
+        return period
+
+    def figures_data(self):
+        data = {k: v for k, v in self.cleaned_data.items() if k != "period"}
+        period = self.cleaned_data["period"]
+        data.update(period_start=period.start, period_end=period.end, period_name=str(period)[:40])
+        return data

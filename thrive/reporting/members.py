@@ -24,6 +24,7 @@ from django.db.models import Count, Min, Q
 from django.utils.translation import gettext as _
 
 from thrive.cases.models import Case
+from thrive.reporting.models import MemberFigures
 from thrive.reporting.tables import Figures, Table
 from thrive.services.models import Service
 
@@ -92,9 +93,21 @@ def member_report(task_force, period):
             figures.count((*key, column), found[column])
         figures.total((*key, "served"), [(*key, t) for t in TYPES])
         rows.append((organization.name, [(*key, c) for c in COLUMNS]))
+    # Members not yet on Thrive: the aggregates they reported for exactly this period.
+    row_keys = _row_keys(members)
+    reported = MemberFigures.objects.filter(
+        task_force=task_force, period_start=period.start, period_end=period.end
+    ).order_by("organization_name")
+    for entry in reported:
+        key = ("members", f"reported-{entry.pk}")
+        for column in (*TYPES, "contacts", "new"):
+            figures.count((*key, column), getattr(entry, column))
+        figures.total((*key, "served"), [(*key, t) for t in TYPES])
+        rows.append((f"{entry.organization_name} *", [(*key, c) for c in COLUMNS]))
+        row_keys.append(key)
     total = ("members", "total")
     for column in COLUMNS:
-        figures.total((*total, column), [(*row_key, column) for row_key in _row_keys(members)])
+        figures.total((*total, column), [(*row_key, column) for row_key in row_keys])
     figures.headline((*total, "served"))
     # The total row's own breakdown: its survivors served are its four types.
     figures.totals.append(((*total, "served"), [(*total, t) for t in TYPES]))
@@ -108,6 +121,11 @@ def member_report(task_force, period):
             note=_(
                 "A survivor served by two members counts in each member's row and twice in the "
                 "total."
+            )
+            + (
+                " " + _("* Not yet on Thrive: the figures the member reported for the period.")
+                if reported
+                else ""
             ),
             chart_column=0,
         )

@@ -1,20 +1,23 @@
 """Report pages: each table with its chart, and the same cells as CSV or XLSX."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from thrive.grants.models import Grant
 from thrive.lib.svg import bar_chart
 from thrive.reporting import access
-from thrive.reporting.actions import report_run_record
-from thrive.reporting.activity import program_activity
-from thrive.reporting.forms import ReportForm, default_period
+from thrive.reporting.actions import member_figures_record, report_run_record
+from thrive.reporting.activity import demographics, program_activity
+from thrive.reporting.forms import MemberFiguresForm, ReportForm, default_period
 from thrive.reporting.grant import as_pmt_csv, grant_report
 from thrive.reporting.members import member_report
+from thrive.reporting.models import MemberFigures
 from thrive.reporting.tables import as_csv, as_xlsx, publish
 
 CONTENT_TYPES = {
@@ -69,6 +72,21 @@ def activity(request):
         heading=_("Program activity: %(organization)s") % {"organization": organization},
         scope=organization,
         build=lambda period: program_activity(organization, period),
+    )
+
+
+@login_required
+@require_GET
+def demographics_dashboard(request):
+    membership = access.require_activity_reader(request.user)
+    organization = membership.organization
+    return _report(
+        request,
+        membership,
+        name="demographics",
+        heading=_("Demographics: %(organization)s") % {"organization": organization},
+        scope=organization,
+        build=lambda period: demographics(organization, period),
     )
 
 
@@ -149,3 +167,39 @@ def _chart(table):
         for cell in [row[1 + column]]
     ]
     return bar_chart(bars, title=f"{table['title']}: {table['columns'][column]}", label_width=260)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_figures(request, task_force_id):
+    """Aggregates of members not yet on Thrive, entered by the coordinating organization."""
+    task_force, membership = access.get_task_force_for_user(request.user, task_force_id)
+    form = MemberFiguresForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = member_figures_record(
+                task_force,
+                actor=request.user,
+                organization=membership.organization,
+                data=form.figures_data(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Figures of %(member)s for %(period)s saved.")
+                % {"member": entry.organization_name, "period": entry.period_name},
+            )
+            return redirect("reporting:member_figures", task_force_id=task_force.pk)
+    return render(
+        request,
+        "reporting/member_figures.html",
+        {
+            "task_force": task_force,
+            "form": form,
+            "entries": MemberFigures.objects.filter(task_force=task_force).order_by(
+                "-period_end", "organization_name"
+            ),
+        },
+    )

@@ -54,6 +54,8 @@ NOT_PERSON_LEVEL = {
     "reporting:index",
     "reporting:members",
     "reporting:activity",
+    "reporting:demographics",
+    "reporting:member_figures",
     "reporting:grant",
     "api:report_grant",
     "api:report_members",

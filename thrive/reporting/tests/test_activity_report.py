@@ -189,6 +189,65 @@ class ActivityPageAndApiTests(ActivityReportTests):
                 "outsider",
             )
 
+    def test_the_demographics_dashboard_has_the_age_distribution_with_charts(self):
+        from thrive.reporting.activity import demographics
+
+        figures = demographics(self.agency_a, FFY2024)
+        cells = figures.cells
+        self.assertEqual(cells[("age_band", "15_17", "total")], 1)
+        self.assertEqual(cells[("age_band", "21_24", "total")], 1)
+        self.assertEqual(cells[("age_band", "35_44", "total")], 1)
+        self.assertEqual(cells[("age_band", "not_recorded", "total")], 1)
+        self.login(self.analyst)
+        response = self.client.get("/reports/demographics/?period=FFY2024")
+        self.assertContains(response, "Survivors served, by age at intake")
+        self.assertContains(response, "<svg", count=6)
+
+    def test_the_command_runs_the_grant_and_demographics_reports(self):
+        import io
+        import json
+
+        from django.core.management import call_command
+
+        from thrive.grants.models import Funder, Grant
+
+        funder = Funder.objects.create(organization=self.agency_a, name="OVC", kind="federal")
+        grant = Grant.objects.create(
+            organization=self.agency_a,
+            funder=funder,
+            name="G",
+            amount=1000,
+            starts_on=D(2023, 10, 1),
+            ends_on=D(2024, 9, 30),
+        )
+        out = io.StringIO()
+        call_command(
+            "report",
+            "grant",
+            "--grant",
+            str(grant.pk),
+            "--period",
+            "FFY2024",
+            "--user",
+            "analyst",
+            stdout=out,
+        )
+        self.assertEqual(json.loads(out.getvalue())["grant"], grant.pk)
+        out = io.StringIO()
+        call_command(
+            "report",
+            "demographics",
+            "--organization",
+            "agency-a",
+            "--period",
+            "FFY2024",
+            "--user",
+            "analyst",
+            stdout=out,
+        )
+        titles = [t["title"] for t in json.loads(out.getvalue())["tables"]]
+        self.assertIn("Survivors served, by age at intake", titles)
+
     # The figures themselves are checked once, in ActivityReportTests.
     test_new_and_continuing_by_trafficking_type = None
     test_age_race_and_language_break_down_the_same_totals = None

@@ -173,3 +173,64 @@ def _shown(published, figures, key):
         if key in layout.total_row[1]:
             return table["total_row"][1 + layout.total_row[1].index(key)]
     raise KeyError(key)
+
+
+class MemberFiguresTests(CountyData):
+    """A member not yet on Thrive: its reported aggregates become its row."""
+
+    def url(self):
+        return f"/reports/task-forces/{self.task_force.pk}/figures/"
+
+    def post(self, **changes):
+        data = {
+            "organization_name": "Far County Clinic",
+            "period": "2023",
+            "served": 12,
+            "sex": 4,
+            "labor": 8,
+            "both": 0,
+            "unknown": 0,
+            "contacts": 30,
+            "new": 12,
+            **changes,
+        }
+        return self.client.post(self.url(), data)
+
+    def test_entered_figures_are_a_protected_row_of_that_periods_report(self):
+        self.login(self.analyst)
+        self.assertRedirects(self.post(), self.url())
+        figures = member_report(self.task_force, YEAR)
+        table = figures.tables[0]
+        self.assertIn("Far County Clinic *", [label for label, _keys in table.rows])
+        self.assertEqual(figures.cells[("members", "total", "served")], 185 + 64 + 31 + 15 + 12)
+        published = publish(figures)
+        clinic = next(r for r in published.tables[0]["rows"] if r[0] == "Far County Clinic *")
+        self.assertEqual(clinic[2:4], ["<10", "<10"])  # 4 and 8: neither recoverable from 12
+        self.assertTrue(published.audit["passed"])
+        # Another period's report does not show them.
+        other = member_report(self.task_force, parse_period("2024"))
+        self.assertNotIn("Far County Clinic *", [label for label, _k in other.tables[0].rows])
+
+    def test_figures_that_do_not_add_up_are_refused_at_the_field_and_nothing_is_saved(self):
+        self.login(self.analyst)
+        response = self.post(served=13)
+        self.assertContains(response, "must equal the four trafficking types added up (12)")
+        response = self.post(new=20)
+        self.assertContains(response, "cannot be more than the survivors served")
+        response = self.post(period="2023-12-31..2023-01-01")
+        self.assertContains(response, "before it starts")
+        from thrive.reporting.models import MemberFigures
+
+        self.assertFalse(MemberFigures.objects.exists())
+
+    def test_entering_again_replaces_and_other_roles_are_refused(self):
+        self.login(self.analyst)
+        self.post()
+        self.post(served=13, unknown=1)
+        from thrive.reporting.models import MemberFigures
+
+        self.assertEqual(MemberFigures.objects.get().served, 13)
+        self.login(self.case_manager)
+        self.assertEqual(self.post().status_code, 403)
+        self.login(self.outsider)
+        self.assertEqual(self.post().status_code, 404)

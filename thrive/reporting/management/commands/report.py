@@ -19,13 +19,14 @@ from thrive.accounts.access import attach_membership
 from thrive.accounts.models import Organization, TaskForce, User
 from thrive.reporting import access
 from thrive.reporting.actions import report_run_record
-from thrive.reporting.activity import program_activity
+from thrive.reporting.activity import demographics, program_activity
 from thrive.reporting.disclosure import Rule
+from thrive.reporting.grant import grant_report
 from thrive.reporting.members import member_report
 from thrive.reporting.periods import PeriodError, parse_period
 from thrive.reporting.tables import AuditFailed, as_csv, as_xlsx, publish
 
-REPORTS = ("activity", "members")
+REPORTS = ("activity", "demographics", "grant", "members")
 FORMATS = ("json", "csv", "xlsx")
 
 
@@ -36,11 +37,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "name",
             choices=REPORTS,
-            help="activity: an organization's program activity; members: a task force's "
-            "member report",
+            help="activity: an organization's program activity; demographics: who it served; "
+            "grant: a grant's VOCA performance measures; members: a task force's member report",
         )
         scope = parser.add_mutually_exclusive_group(required=True)
-        scope.add_argument("--organization", metavar="SLUG", help="for the activity report")
+        scope.add_argument(
+            "--organization", metavar="SLUG", help="for the activity and demographics reports"
+        )
+        scope.add_argument("--grant", metavar="ID", type=int, help="for the grant report")
         scope.add_argument("--task-force", metavar="SLUG", help="for the member report")
         parser.add_argument(
             "--period", required=True, help="2025, FFY2025, SFY2025, 2025-Q3, 2025-07 or A..B"
@@ -51,7 +55,18 @@ class Command(BaseCommand):
         parser.add_argument("--k", type=int, default=10, help="smallest count shown (2 or more)")
 
     def handle(
-        self, *args, name, organization, task_force, period, user, format, output, k, **options
+        self,
+        *args,
+        name,
+        organization,
+        task_force,
+        grant,
+        period,
+        user,
+        format,
+        output,
+        k,
+        **options,
     ):
         try:
             period = parse_period(period)
@@ -68,12 +83,15 @@ class Command(BaseCommand):
                 raise CommandError("The member report is of a task force: --task-force SLUG.")
             scope, membership, figures = self.members(actor, task_force, period)
             extra = {"task_force": scope.slug}
+        elif name == "grant":
+            if not grant:
+                raise CommandError("The grant report is of a grant: --grant ID.")
+            scope, membership, figures = self.grant(actor, grant, period)
+            extra = {"grant": scope.pk}
         else:
             if not organization:
-                raise CommandError(
-                    "The activity report is of an organization: --organization SLUG."
-                )
-            scope, membership, figures = self.activity(actor, organization, period)
+                raise CommandError(f"The {name} report is of an organization: --organization SLUG.")
+            scope, membership, figures = self.activity(actor, organization, period, name)
             extra = {"organization": scope.slug}
         try:
             published = publish(figures, rule=rule)
@@ -135,7 +153,19 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         return found, membership, member_report(found, period)
 
-    def activity(self, actor, slug, period):
+    def grant(self, actor, pk, period):
+        from thrive.grants.models import Grant
+
+        found = Grant.objects.filter(pk=pk).first()
+        if found is None or attach_membership(actor, organization_id=found.organization_id) is None:
+            raise CommandError(f"There is no grant {pk} in an organization of {actor.username!r}.")
+        try:
+            found, membership = access.get_grant_for_report(actor, pk)
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        return found, membership, grant_report(found, period)
+
+    def activity(self, actor, slug, period, name="activity"):
         found = Organization.objects.filter(slug=slug).first()
         if found is None:
             raise CommandError(f"There is no organization {slug!r}.")
@@ -148,4 +178,5 @@ class Command(BaseCommand):
             membership = access.require_activity_reader(actor)
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
-        return found, membership, program_activity(found, period)
+        build = demographics if name == "demographics" else program_activity
+        return found, membership, build(found, period)
