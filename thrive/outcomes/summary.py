@@ -51,7 +51,6 @@ import functools
 import operator
 from decimal import Decimal
 
-from django.db import connections
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils.formats import number_format
@@ -59,6 +58,7 @@ from django.utils.translation import gettext as _
 
 from thrive.cases.models import Case
 from thrive.lib.dates import add_months, months_between
+from thrive.lib.rows import raw_rows
 from thrive.outcomes import progress
 from thrive.outcomes.models import Assessment, Domain, Instrument, OutcomeEvent
 
@@ -106,7 +106,7 @@ def program_summary(program, *, start, end):
     # SQLite gives the end date as text, PostgreSQL as a date.
     cases = [
         (pk, survivor_id, kind, status, _as_date(ended_on))
-        for pk, survivor_id, kind, status, ended_on in _raw_rows(
+        for pk, survivor_id, kind, status, ended_on in raw_rows(
             Case.objects.filter(program=program, organization_id=program.organization_id)
             .order_by()
             .values_list("pk", "survivor_id", "trafficking_type", "status", "ended_on")
@@ -114,7 +114,7 @@ def program_summary(program, *, start, end):
     ]
     # The date as ISO text: numpy reads 500,000 of those in a few hundredths of a second,
     # where turning them into Python dates first takes a second or more.
-    assessments = _raw_rows(
+    assessments = raw_rows(
         Assessment.objects.filter(
             organization_id=program.organization_id, case__program=program, assessed_on__lte=end
         )
@@ -142,15 +142,6 @@ def program_summary(program, *, start, end):
         },
         "events": _events_after_exit(program, ended, start=start, end=end),
     }
-
-
-def _raw_rows(queryset):
-    """The rows of a `values_list` queryset as the driver gives them, without Django's
-    per-value converters (a function call per value, for hundreds of thousands of rows)."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _as_date(value):

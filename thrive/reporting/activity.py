@@ -31,7 +31,6 @@ import functools
 import json
 from collections import Counter, defaultdict
 
-from django.db import connections
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -40,6 +39,7 @@ from django.utils.translation import gettext as _
 from thrive.cases.models import Case
 from thrive.hotline.models import Channel, Contact, EmergencyResponse, Reason
 from thrive.hotline.reports import summarize
+from thrive.lib.rows import raw_rows
 from thrive.outcomes.models import Assessment
 from thrive.referrals.models import Referral
 from thrive.reporting.periods import federal_fiscal_year
@@ -114,7 +114,7 @@ def served(organization, period):
     One pass over the organization's delivered services up to the period's end, grouped by
     survivor and case in the order of the `service_survivor_case` index (no sorting), and
     the trafficking type of each case looked up from one list of the organization's cases."""
-    rows = _raw_rows(
+    rows = raw_rows(
         Service.objects.filter(
             organization=organization,
             status=Service.Status.DELIVERED,
@@ -129,7 +129,7 @@ def served(organization, period):
         .values_list("survivor_id", "case_id", "first", "first_in")
     )
     type_of_case = dict(
-        _raw_rows(
+        raw_rows(
             Case.objects.filter(organization=organization)
             .order_by()
             .values_list("pk", "trafficking_type")
@@ -157,15 +157,6 @@ def served(organization, period):
         )
         for survivor_id, day in first_in.items()
     }
-
-
-def _raw_rows(queryset):
-    """The rows as the driver gives them: Django's per-value converters cost a function call
-    per value, which over a million services is most of the time."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _date(value):
@@ -245,7 +236,7 @@ def _served_by(figures, people, organization, *, detailed_age=False):
     too (the demographics dashboard)."""
     # The organization's survivors, filtered here: a list of 100,000 ids is more than a
     # query may carry.
-    records = _raw_rows(
+    records = raw_rows(
         Survivor.objects.filter(organization=organization)
         .order_by()
         .values_list("pk", "age_at_intake", "gender_identity", "race_ethnicity", "primary_language")

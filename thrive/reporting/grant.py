@@ -23,7 +23,8 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from thrive.reporting.activity import _raw_rows, served
+from thrive.lib.rows import raw_rows
+from thrive.reporting.activity import served
 from thrive.reporting.tables import Figures, Table
 from thrive.services.models import Service
 from thrive.services.taxonomy import read_taxonomy
@@ -128,7 +129,7 @@ def _individuals(figures, people):
 
 
 def _demographics(figures, people, grant):
-    records = _raw_rows(
+    records = raw_rows(
         Survivor.objects.filter(organization=grant.organization)
         .order_by()
         .values_list("pk", "age_at_intake", "gender_identity", "race_ethnicity")
