@@ -428,8 +428,11 @@ def _aligner(codes, codes_by_instrument):
 
 def displayed(summary, *, exact):
     """The summary's figures as text for the page. Not `exact` (a role that sees no
-    person): counts from 1 to SMALL_CELL - 1 become "<10", shares and medians on fewer than
-    SMALL_CELL cases "—", and Kaplan–Meier curves of fewer cases are not drawn."""
+    person): counts from 1 to SMALL_CELL - 1 become "<10", and so does a count that is part of
+    another (improved of assessed, graduated of ended) when the rest is that small; a share is
+    hidden ("—") with its part or when its base is under SMALL_CELL, as are medians on fewer
+    cases; Kaplan–Meier curves of fewer cases are not drawn. Nothing here adds up to a total,
+    so nothing further can be worked out by subtraction."""
     hidden = []
 
     def count(value):
@@ -438,13 +441,25 @@ def displayed(summary, *, exact):
             return f"<{SMALL_CELL}"
         return number_format(value, force_grouping=True)
 
-    def share(part, base):
+    def small(value):
+        return 0 < value < SMALL_CELL
+
+    def part(value, base):
+        """A count that is part of `base`: hidden when it is small, and when what is left of
+        the base is small, since base minus part would give that away."""
+        if not exact and (small(value) or small(base - value)):
+            hidden.append(value)
+            return f"<{SMALL_CELL}"
+        return number_format(value, force_grouping=True)
+
+    def share(value, base):
+        """value / base as a percentage: hidden with its part, as share × base is the part."""
         if base == 0:
             return "—"
-        if not exact and base < SMALL_CELL:
+        if not exact and (base < SMALL_CELL or small(value) or small(base - value)):
             hidden.append(base)
             return "—"
-        return f"{number_format(round(100 * part / base), force_grouping=True)}%"
+        return f"{number_format(round(100 * value / base), force_grouping=True)}%"
 
     def median(km):
         if km["n"] == 0:
@@ -456,11 +471,15 @@ def displayed(summary, *, exact):
             return _("not reached")
         return number_format(km["median"], 1)
 
-    def usable(base):
-        return base > 0 and (exact or base >= SMALL_CELL)
+    def usable(value, base):
+        return share(value, base) != "—"
 
     def km_cells(km):
-        return {"median": median(km), "n": count(km["n"]), "events": count(km["events"])}
+        return {
+            "median": median(km),
+            "n": count(km["n"]),
+            "events": part(km["events"], km["n"]),
+        }
 
     types = [(ALL_TYPES, _("All cases"))] + list(Case.TraffickingType.choices)
     rows = []
@@ -470,12 +489,12 @@ def displayed(summary, *, exact):
                 "code": row["code"],
                 "label": row["label"],
                 "base": count(row["base"]),
-                "measurable": count(row["measurable"]),
+                "measurable": part(row["measurable"], row["base"]),
                 "measurable_share": share(row["measurable"], row["base"]),
                 "measurable_value": row["measurable"] / row["base"]
-                if usable(row["base"])
+                if usable(row["measurable"], row["base"])
                 else None,
-                "substantial": count(row["substantial"]),
+                "substantial": part(row["substantial"], row["base"]),
                 "substantial_share": share(row["substantial"], row["base"]),
                 "km": km_cells(row["km"][ALL_TYPES]),
             }
@@ -498,7 +517,7 @@ def displayed(summary, *, exact):
         "curves_left_out": len(curves) < len(summary["curves"]),
         "exits": {
             "ended": count(exits["ended"]),
-            "graduated": count(exits["graduated"]),
+            "graduated": part(exits["graduated"], exits["ended"]),
             "share": share(exits["graduated"], exits["ended"]),
         },
         "events": {
@@ -506,7 +525,7 @@ def displayed(summary, *, exact):
             "kinds": [
                 {
                     "label": kind["label"],
-                    "survivors": count(kind["survivors"]),
+                    "survivors": part(kind["survivors"], events["survivors"]),
                     "share": share(kind["survivors"], events["survivors"]),
                 }
                 for kind in events["kinds"]

@@ -11,6 +11,7 @@ from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 
 from thrive.cases import actions as cases
+from thrive.cases.models import Case
 from thrive.lib.dates import months_between
 from thrive.outcomes.actions import outcome_event_record
 from thrive.outcomes.progress import change_from_baseline
@@ -255,3 +256,46 @@ class ProgramSummaryTests(CaseTestCase):
         before = count()
         self.build()
         self.assertEqual(count(), before)
+
+
+class ShareOfAHiddenCountTests(SimpleTestCase):
+    """A share beside a published base gives its part back (share × base): a hidden part
+    hides its share; and a part whose remainder is small is hidden too."""
+
+    def summary(self, base, measurable):
+        km = {"n": base, "events": measurable, "median": 4.0}
+        kinds = ["all", *Case.TraffickingType.values]
+        row = {
+            "code": "overall",
+            "label": "Overall",
+            "base": base,
+            "measurable": measurable,
+            "substantial": 0,
+            "km": {kind: km for kind in kinds},
+        }
+        return {
+            "cases_assessed": base,
+            "survivors_assessed": base,
+            "rows": [row],
+            "curves": {},
+            "exits": {"ended": 40, "graduated": 37},
+            "events": {"survivors": 40, "kinds": [{"label": "Re-arrest", "survivors": 4}]},
+        }
+
+    def test_a_small_part_hides_its_share(self):
+        shown = displayed(self.summary(50, 5), exact=False)["rows"][0]
+        self.assertEqual((shown["measurable"], shown["measurable_share"]), ("<10", "—"))
+        self.assertIsNone(shown["measurable_value"])
+
+    def test_a_part_whose_remainder_is_small_is_hidden_with_its_share(self):
+        shown = displayed(self.summary(50, 45), exact=False)
+        row = shown["rows"][0]
+        self.assertEqual((row["measurable"], row["measurable_share"]), ("<10", "—"))
+        self.assertEqual(shown["exits"]["graduated"], "<10")  # 40 ended, 3 not graduated
+        self.assertEqual(shown["exits"]["share"], "—")
+        self.assertEqual(shown["events"]["kinds"][0]["share"], "—")  # 4 of 40
+
+    def test_supervisors_see_every_figure(self):
+        shown = displayed(self.summary(50, 45), exact=True)
+        self.assertEqual(shown["rows"][0]["measurable_share"], "90%")
+        self.assertEqual(shown["exits"]["graduated"], "37")
