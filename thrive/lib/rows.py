@@ -1,5 +1,7 @@
 """Reading many rows for an aggregate."""
 
+import datetime
+
 from django.db import connections
 
 
@@ -12,3 +14,8 @@ def raw_rows(queryset):
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def as_date(value):
+    """A date column of a raw row: ISO text from SQLite, a date from PostgreSQL."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value

@@ -58,7 +58,7 @@ from django.utils.translation import gettext as _
 
 from thrive.cases.models import Case
 from thrive.lib.dates import add_months, months_between
-from thrive.lib.rows import raw_rows
+from thrive.lib.rows import as_date, raw_rows
 from thrive.outcomes import progress
 from thrive.outcomes.models import Assessment, Domain, Instrument, OutcomeEvent
 
@@ -105,7 +105,7 @@ def program_summary(program, *, start, end):
     # Raw rows here too (a 100,000-case program pays for Django's converters otherwise);
     # SQLite gives the end date as text, PostgreSQL as a date.
     cases = [
-        (pk, survivor_id, kind, status, _as_date(ended_on))
+        (pk, survivor_id, kind, status, as_date(ended_on))
         for pk, survivor_id, kind, status, ended_on in raw_rows(
             Case.objects.filter(program=program, organization_id=program.organization_id)
             .order_by()
@@ -142,10 +142,6 @@ def program_summary(program, *, start, end):
         },
         "events": _events_after_exit(program, ended, start=start, end=end),
     }
-
-
-def _as_date(value):
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _day(date):

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from thrive.cases.models import Case
 from thrive.hotline.models import Channel, Contact, EmergencyResponse, Reason
 from thrive.hotline.reports import summarize
-from thrive.lib.rows import raw_rows
+from thrive.lib.rows import as_date, raw_rows
 from thrive.outcomes.models import Assessment
 from thrive.referrals.models import Referral
 from thrive.reporting.periods import federal_fiscal_year
@@ -149,7 +149,7 @@ def served(organization, period):
             if known is None or earliest_in < known:
                 first_in[survivor_id] = earliest_in
             mask[survivor_id] = mask.get(survivor_id, 0) | bit.get(type_of_case.get(case_id), 0)
-    fiscal_year = functools.lru_cache(maxsize=None)(lambda day: federal_fiscal_year(_date(day)))
+    fiscal_year = functools.lru_cache(maxsize=None)(lambda day: federal_fiscal_year(as_date(day)))
     return {
         survivor_id: (
             "new" if fiscal_year(first[survivor_id]) == fiscal_year(day) else "continuing",
@@ -157,10 +157,6 @@ def served(organization, period):
         )
         for survivor_id, day in first_in.items()
     }
-
-
-def _date(value):
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def demographics(organization, period):
