@@ -16,7 +16,6 @@ Counted from the services delivered in the period and funded by the grant:
 """
 
 import functools
-import json
 from collections import Counter, defaultdict
 from decimal import Decimal
 
@@ -24,7 +23,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from thrive.lib.rows import raw_rows
-from thrive.reporting.activity import served
+from thrive.reporting.activity import _race_text_group, served
 from thrive.reporting.tables import Figures, Table
 from thrive.services.models import Service
 from thrive.services.taxonomy import read_taxonomy
@@ -71,12 +70,10 @@ def _gender(value):
 
 
 @functools.cache
-def _race(text):
-    values = json.loads(text) if text else []
-    chosen = [v for v in values if v not in (RaceEthnicity.UNKNOWN, RaceEthnicity.DECLINED)]
-    if len(chosen) > 1:
-        return "multiple"
-    return chosen[0] if chosen else "not_reported"
+def _race(value):
+    """The activity report's race grouping, under the PMT's names for its two extra rows."""
+    group = _race_text_group(value)
+    return {"two_or_more": "multiple", "not_recorded": "not_reported"}.get(group, group)
 
 
 @functools.cache
@@ -139,7 +136,7 @@ def _demographics(figures, people, grant):
         if pk in people:
             groups["age"][_age(age)] += 1
             groups["gender"][_gender(gender)] += 1
-            groups["race"][_race(race if isinstance(race, str) else json.dumps(race))] += 1
+            groups["race"][_race(race if isinstance(race, str) else tuple(race))] += 1
     for counter in groups.values():  # anyone without a record here: not reported
         counter["not_reported"] += len(people) - sum(counter.values())
     not_reported = _("Not reported")
