@@ -71,3 +71,33 @@ def member_figures_record(task_force, *, actor, organization, data):
         detail={"task_force": task_force.pk, "period": figures.period_name},
     )
     return figures
+
+
+def report_publish(
+    report,
+    figures,
+    *,
+    actor,
+    organization,
+    period,
+    rule,
+    export_format,
+    suppress=True,
+    task_force=None,
+):
+    """What the page, the API and the command line all do with a report's figures: publish
+    them through disclosure control (AuditFailed if they may not be) and record the run."""
+    from thrive.reporting.tables import publish
+
+    published = publish(figures, rule=rule, suppress=suppress)
+    report_run_record(
+        report,
+        actor=actor,
+        organization=organization,
+        task_force=task_force,
+        period=period,
+        published=published,
+        export_format=export_format,
+        rule=rule,
+    )
+    return published

@@ -13,13 +13,12 @@ from ninja import Field, Query, Router, Schema
 from thrive.accounts.access import require_membership
 from thrive.lib.api import READ_ERRORS, ApiTokenAuth
 from thrive.reporting import access
-from thrive.reporting.actions import report_run_record
+from thrive.reporting.actions import report_publish
 from thrive.reporting.activity import program_activity
 from thrive.reporting.disclosure import Rule
 from thrive.reporting.grant import grant_report
 from thrive.reporting.members import member_report
 from thrive.reporting.periods import PeriodError, parse_period
-from thrive.reporting.tables import publish
 
 
 def _task_force_for_user(user, pk, *, write=False):
@@ -77,16 +76,16 @@ def _checked(period, k, exact, membership):
 
 
 def _run(request, name, membership, figures_of, period, rule, exact, task_force=None):
-    published = publish(figures_of(period), rule=rule, suppress=not exact)
-    report_run_record(
+    published = report_publish(
         name,
+        figures_of(period),
         actor=request.user,
         organization=membership.organization,
         task_force=task_force,
         period=period,
-        published=published,
-        export_format="json",
         rule=rule,
+        suppress=not exact,
+        export_format="json",
     )
     return {
         "report": name,

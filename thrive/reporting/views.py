@@ -12,13 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from thrive.grants.models import Grant
 from thrive.lib.svg import bar_chart
 from thrive.reporting import access
-from thrive.reporting.actions import member_figures_record, report_run_record
+from thrive.reporting.actions import member_figures_record, report_publish
 from thrive.reporting.activity import demographics, program_activity
 from thrive.reporting.forms import MemberFiguresForm, ReportForm, default_period
 from thrive.reporting.grant import as_pmt_csv, grant_report
 from thrive.reporting.members import member_report
 from thrive.reporting.models import MemberFigures
-from thrive.reporting.tables import as_csv, as_xlsx, publish
+from thrive.reporting.tables import as_csv, as_xlsx
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -118,18 +118,18 @@ def _report(
     context = {"heading": heading, "form": form, "published": None, "name": name}
     if form.is_valid():
         period = form.cleaned_data["period"]
-        published = publish(build(period), rule=form.rule, suppress=form.suppress)
         export = request.GET.get("format")
         export = export if export in CONTENT_TYPES else "page"
-        report_run_record(
+        published = report_publish(
             name,
+            build(period),
             actor=request.user,
             organization=membership.organization,
             task_force=task_force,
             period=period,
-            published=published,
-            export_format=export,
             rule=form.rule,
+            suppress=form.suppress,
+            export_format=export,
         )
         title = f"{scope} · {period}"
         if export != "page":

@@ -18,13 +18,13 @@ from django.http import Http404
 from thrive.accounts.access import attach_membership
 from thrive.accounts.models import Organization, TaskForce, User
 from thrive.reporting import access
-from thrive.reporting.actions import report_run_record
+from thrive.reporting.actions import report_publish
 from thrive.reporting.activity import demographics, program_activity
 from thrive.reporting.disclosure import Rule
 from thrive.reporting.grant import grant_report
 from thrive.reporting.members import member_report
 from thrive.reporting.periods import PeriodError, parse_period
-from thrive.reporting.tables import AuditFailed, as_csv, as_xlsx, publish
+from thrive.reporting.tables import AuditFailed, as_csv, as_xlsx
 
 REPORTS = ("activity", "demographics", "grant", "members")
 FORMATS = ("json", "csv", "xlsx")
@@ -94,7 +94,16 @@ class Command(BaseCommand):
             scope, membership, figures = self.activity(actor, organization, period, name)
             extra = {"organization": scope.slug}
         try:
-            published = publish(figures, rule=rule)
+            published = report_publish(
+                name,
+                figures,
+                actor=actor,
+                organization=membership.organization,
+                task_force=scope if name == "members" else None,
+                period=period,
+                rule=rule,
+                export_format=format,
+            )
         except AuditFailed as error:
             raise CommandError(str(error)) from None
         heading = f"{scope} · {period}"
@@ -118,16 +127,6 @@ class Command(BaseCommand):
             content = as_csv(published, heading=heading).encode("utf-8-sig")
         else:
             content = as_xlsx(published, heading=heading)
-        report_run_record(
-            name,
-            actor=actor,
-            organization=membership.organization,
-            task_force=scope if name == "members" else None,
-            period=period,
-            published=published,
-            export_format=format,
-            rule=rule,
-        )
         if output:
             with open(output, "wb") as handle:
                 handle.write(content)
